@@ -1,0 +1,9 @@
+"""Where the project's files live, resolved in one place.
+
+The package is installed in editable mode from ``lib/``, so the project root is two levels above
+this file. Every other module asks here for paths instead of building its own.
+"""
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / "data"
