@@ -1,0 +1,266 @@
+"""The survey design, stated once and passed to every estimator.
+
+``SurveyDesign(data, weights, strata=None, psu=None)`` plays the part of R's
+``svydesign(ids = ~psu (or ~1), strata = ~strata, weights = ~w, data = data)`` (Lumley 2004, 2010):
+it validates the columns, holds the weights as a float array and the strata/PSU structure as integer
+codes, and supplies the Taylor-linearisation variance that every estimator in the package uses.
+
+Variance of a total of influence values (with-replacement, "ultimate cluster" estimator; Wolter
+2007, ch. 6; Lumley 2010, sec. 2.2; R ``survey:::svyrecvar`` -> ``onestage`` -> ``onestrat``): within
+each stratum h with n_h PSUs, sum the influence values by PSU (z_hj), centre them on the stratum mean
+of the n_h PSU totals and add ``n_h / (n_h - 1) * sum_j (z_hj - mean_h)^2`` over strata. No finite
+population correction is used (R's default without ``fpc``).
+
+Conventions, all as in R ``survey`` 4.1:
+
+* weights only: every row is its own PSU and there is one stratum (``ids = ~1``);
+* strata without PSU: every row is its own PSU within its stratum;
+* PSU labels are taken as nested within strata (``nest = TRUE``): the same label in two strata
+  names two PSUs;
+* a stratum with a single PSU is an error (R's default ``options(survey.lonely.psu = "fail")``),
+  raised here when the design is built rather than when the first variance is computed;
+* design degrees of freedom = number of PSUs - number of strata, counting only rows with a
+  non-zero weight (R ``degf``); for a domain, the PSUs and strata that contain rows of the domain;
+* domains are estimated on the full design with influence zero outside the domain, which is what R
+  does for ``subset(design, ...)`` and ``svyby``: the PSUs without domain rows still count in n_h.
+
+References: Lumley T (2004) Analysis of complex survey samples, J Stat Softw 9(8); Lumley T (2010)
+Complex Surveys: A Guide to Analysis Using R, Wiley; Wolter KM (2007) Introduction to Variance
+Estimation, 2nd ed., Springer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+def _describe_values(values, limit: int = 5) -> str:
+    """Short, readable list of offending values for error messages."""
+    values = list(values)
+    shown = ", ".join(repr(v) for v in values[:limit])
+    return shown + (f", ... ({len(values)} distinct)" if len(values) > limit else "")
+
+
+def require_columns(data: pd.DataFrame, columns, role: str) -> None:
+    """Raise ``ValueError`` naming every column in ``columns`` that ``data`` lacks."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"{role} column(s) {_describe_values(missing)} not found in the data "
+            f"({len(data)} rows; columns: {_describe_values(data.columns, limit=12)})"
+        )
+
+
+def _codes_without_missing(data: pd.DataFrame, column: str, role: str) -> np.ndarray:
+    """Sorted integer codes of a design column; missing values are an error."""
+    codes, _ = pd.factorize(data[column], sort=True)
+    if (codes < 0).any():
+        raise ValueError(
+            f"{role} column {column!r} has {int((codes < 0).sum())} missing value(s) "
+            f"out of {len(data)} rows; every row needs a {role}"
+        )
+    return codes.astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SurveyDesign:
+    """A weights (+ optional strata and PSU) survey design over one DataFrame.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    weights : str
+        Column of sampling (or analysis) weights: numeric, no missing values, none negative, not all
+        zero. Zero weights are allowed (such rows contribute nothing but still count as rows, as in R).
+    strata : str, optional
+        Column of stratum labels (no missing values).
+    psu : str, optional
+        Column of primary sampling unit labels (no missing values), nested within strata.
+
+    Raises
+    ------
+    ValueError
+        Naming the column, what is wrong, the offending values and the row count: empty data, a
+        missing column, non-numeric / missing / infinite / negative / all-zero weights, missing
+        strata or PSU labels, a stratum with only one PSU.
+    """
+
+    data: pd.DataFrame
+    weights: str
+    strata: str | None = None
+    psu: str | None = None
+    #: weights as float64, one per row
+    w: np.ndarray = field(init=False)
+    #: squared weights (used by the closed-form domain variance and Kish's n_eff)
+    w2: np.ndarray = field(init=False)
+    #: PSU code of each row, 0..n_psu-1, numbered so that each stratum's PSUs are contiguous
+    psu_codes: np.ndarray = field(init=False)
+    #: stratum code of each PSU
+    psu_stratum: np.ndarray = field(init=False)
+    #: number of PSUs in each stratum (n_h)
+    psu_per_stratum: np.ndarray = field(init=False)
+    #: index of each stratum's first PSU (for ``np.add.reduceat``)
+    stratum_starts: np.ndarray = field(init=False)
+    #: whether any row has weight zero (such rows count as rows but not towards ``degf``)
+    has_zero_weights: bool = field(init=False)
+    #: design degrees of freedom (R ``degf``)
+    df: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        data = self.data
+        if not isinstance(data, pd.DataFrame):
+            raise ValueError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        if len(data) == 0:
+            raise ValueError(f"data is empty (0 rows, columns: {_describe_values(data.columns)})")
+        named = {"weights": self.weights, "strata": self.strata, "psu": self.psu}
+        for role, column in named.items():
+            if column is not None:
+                require_columns(data, [column], role)
+
+        w = self._validated_weights()
+        n = len(data)
+        strata_codes = (
+            _codes_without_missing(data, self.strata, "strata")
+            if self.strata is not None else np.zeros(n, dtype=np.int64)
+        )
+        raw_psu = (
+            _codes_without_missing(data, self.psu, "psu")
+            if self.psu is not None else np.arange(n, dtype=np.int64)
+        )
+        # (stratum, psu) pairs, sorted stratum-major so each stratum's PSUs are contiguous
+        pair = strata_codes * (int(raw_psu.max()) + 1) + raw_psu
+        pairs, psu_codes = np.unique(pair, return_inverse=True)
+        psu_stratum = pairs // (int(raw_psu.max()) + 1)
+        psu_per_stratum = np.bincount(psu_stratum)
+        lonely = np.flatnonzero(psu_per_stratum == 1)
+        if len(lonely):
+            labels = pd.Series(data[self.strata]).sort_values().unique()[lonely]
+            rows = int(np.isin(strata_codes, lonely).sum())
+            raise ValueError(
+                f"strata column {self.strata!r}: stratum/strata {_describe_values(labels)} "
+                f"contain only one PSU ({rows} of {n} rows); the with-replacement variance needs "
+                f"at least two PSUs per stratum (R survey's lonely.psu = 'fail')"
+            )
+        starts = np.concatenate([[0], np.cumsum(psu_per_stratum)[:-1]])
+
+        object.__setattr__(self, "w", w)
+        object.__setattr__(self, "w2", w * w)
+        object.__setattr__(self, "psu_codes", psu_codes.astype(np.int64))
+        object.__setattr__(self, "psu_stratum", psu_stratum)
+        object.__setattr__(self, "psu_per_stratum", psu_per_stratum)
+        object.__setattr__(self, "stratum_starts", starts)
+        object.__setattr__(self, "has_zero_weights", bool((w == 0).any()))
+        object.__setattr__(self, "df", self.domain_df(np.where(w != 0, 0, 1), 1)[0].item())
+
+    def _validated_weights(self) -> np.ndarray:
+        column, data = self.weights, self.data
+        n = len(data)
+        series = data[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            bad = series[pd.to_numeric(series, errors="coerce").isna() & series.notna()]
+            raise ValueError(
+                f"weights column {column!r} is not numeric (dtype {series.dtype}); "
+                f"non-numeric values: {_describe_values(pd.unique(bad)) or 'none (boolean column)'} "
+                f"in {len(bad) if len(bad) else n} of {n} rows"
+            )
+        w = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        checks = [
+            (np.isnan(w), "missing (NaN) weights"),
+            (np.isinf(w), "infinite weights"),
+            (w < 0, "negative weights"),
+        ]
+        for bad, what in checks:
+            if bad.any():
+                raise ValueError(
+                    f"weights column {column!r} has {what} in {int(bad.sum())} of {n} rows "
+                    f"(values: {_describe_values(pd.unique(series[bad]))}; "
+                    f"first rows: {_describe_values(data.index[bad][:5])})"
+                )
+        if not (w > 0).any():
+            raise ValueError(f"weights column {column!r} is zero in all {n} rows")
+        return w
+
+    # --- structure -------------------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return len(self.w)
+
+    @property
+    def n_psu(self) -> int:
+        return len(self.psu_stratum)
+
+    @property
+    def weights_only(self) -> bool:
+        """True when every row is its own PSU in a single stratum (closed-form variances apply)."""
+        return self.strata is None and self.psu is None
+
+    def __repr__(self) -> str:
+        return (
+            f"SurveyDesign({self.n_rows} rows, weights={self.weights!r}, strata={self.strata!r}, "
+            f"psu={self.psu!r}; {self.n_psu} PSUs in {len(self.psu_per_stratum)} strata, "
+            f"df={self.df})"
+        )
+
+    # --- variance --------------------------------------------------------------------------------
+    def psu_totals(self, values: np.ndarray, domain_codes: np.ndarray, n_domains: int) -> np.ndarray:
+        """Sum ``values`` by (domain, PSU): array of shape (n_domains, n_psu).
+
+        Rows whose domain code is ``n_domains`` (or more) are left out, so a caller can route
+        excluded rows to that spare code instead of copying arrays.
+        """
+        cell = np.minimum(domain_codes, n_domains) * self.n_psu + self.psu_codes
+        sums = np.bincount(cell, weights=values, minlength=(n_domains + 1) * self.n_psu)
+        return sums[: n_domains * self.n_psu].reshape(n_domains, self.n_psu)
+
+    def variance_of_psu_totals(self, totals: np.ndarray) -> np.ndarray:
+        """Variance of the total for each row of ``totals`` (shape (k, n_psu)) -> shape (k,).
+
+        ``sum_h n_h/(n_h-1) * [sum_j z_hj^2 - (sum_j z_hj)^2 / n_h]``, i.e. R's ``onestrat`` with the
+        PSU totals centred on their stratum mean (Wolter 2007, eq. 6.2.1 without fpc).
+        """
+        n_h = self.psu_per_stratum
+        sum_sq = np.add.reduceat(totals * totals, self.stratum_starts, axis=-1)
+        sq_sum = np.add.reduceat(totals, self.stratum_starts, axis=-1) ** 2
+        return ((sum_sq - sq_sum / n_h) * (n_h / (n_h - 1))).sum(axis=-1)
+
+    def covariance(self, influence: np.ndarray) -> np.ndarray:
+        """Covariance matrix of the totals of the columns of ``influence`` (n_rows x k) -> (k, k).
+
+        For a single column returns a 1 x 1 matrix. This is R's ``svyrecvar`` for a one-stage
+        with-replacement design.
+        """
+        z = np.asarray(influence, dtype=np.float64)
+        z = z.reshape(len(z), -1)
+        if z.shape[0] != self.n_rows:
+            raise ValueError(f"influence has {z.shape[0]} rows but the design has {self.n_rows}")
+        if self.weights_only:
+            totals = z
+        else:
+            totals = np.column_stack([
+                np.bincount(self.psu_codes, weights=z[:, j], minlength=self.n_psu)
+                for j in range(z.shape[1])
+            ])
+        n_h = self.psu_per_stratum
+        means = np.add.reduceat(totals, self.stratum_starts, axis=0) / n_h[:, None]
+        centred = totals - means[self.psu_stratum]
+        scale = (n_h / (n_h - 1))[self.psu_stratum]
+        return (centred * scale[:, None]).T @ centred
+
+    def domain_df(self, domain_codes: np.ndarray, n_domains: int) -> np.ndarray:
+        """Degrees of freedom of each domain: PSUs with rows in it minus strata with rows in it.
+
+        ``domain_codes`` gives each row's domain 0..n_domains-1, or ``n_domains`` for rows that
+        belong to no domain. This is R's ``degf(subset(design, domain))``; callers pass the rows
+        R would count (``degf`` counts only rows with a non-zero weight).
+        """
+        codes = np.minimum(domain_codes, n_domains)
+        if self.weights_only:
+            return np.bincount(codes, minlength=n_domains + 1)[:n_domains].astype(np.int64) - 1
+        cell = codes * self.n_psu + self.psu_codes
+        present = np.bincount(cell, minlength=(n_domains + 1) * self.n_psu)[: n_domains * self.n_psu]
+        present = present.reshape(n_domains, self.n_psu) > 0
+        strata_present = np.add.reduceat(present, self.stratum_starts, axis=1) > 0
+        return (present.sum(axis=1) - strata_present.sum(axis=1)).astype(np.int64)
