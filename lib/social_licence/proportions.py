@@ -93,7 +93,7 @@ def response_indicators(design: SurveyDesign, variable: str, positive, missing_v
         is_missing = column.isna().to_numpy()
 
     for code in missing:
-        is_missing |= values == code
+        is_missing = is_missing | (values == code)
     is_positive = np.zeros(len(values), dtype=bool)
     for answer in positives:
         hits = values == answer
