@@ -38,7 +38,7 @@ import pandas as pd
 
 def _describe_values(values, limit: int = 5) -> str:
     """Short, readable list of offending values for error messages."""
-    values = list(values)
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
     shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f", ... ({len(values)} distinct)" if len(values) > limit else "")
 
