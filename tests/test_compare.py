@@ -198,7 +198,7 @@ def test_adjust_rejects_bad_input():
         adjust_pvalues([0.1, np.nan, 0.2])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=10, deadline=None)  # statsmodels' Holm runs gc.collect(): ~40 ms a call
 @given(p=st.lists(st.floats(0, 1), min_size=1, max_size=30))
 def test_adjusted_pvalues_are_no_smaller(p):
     for method in ("holm", "fdr_bh"):
