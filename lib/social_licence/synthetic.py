@@ -291,6 +291,8 @@ def repair_counts(counted: np.ndarray, weights: np.ndarray, members: np.ndarray,
         ]
         best = None
         for kind, (change, cost) in enumerate(moves):
+            if change.size == 0:  # nobody to drop (or to add)
+                continue
             total = np.where(change < -1e-12, change + penalty * cost, np.inf)
             where = np.unravel_index(np.argmin(total), total.shape)
             if np.isfinite(total[where]) and (best is None or total[where] < best[0]):
