@@ -210,9 +210,13 @@ def _check_codes(data: pd.DataFrame, columns: dict, codebook: Codebook) -> pd.Da
 
 
 def _recode(data: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
-    """Apply the mapping's recodes: listed values are replaced, blank cells take the ``null`` key's code."""
+    """Apply the mapping's recodes: listed values are replaced, blank cells take the ``null`` key's code.
+
+    Values are matched as numbers where they read as numbers (a text column "10" matches key 10).
+    """
     for name, table in mapping.recode.items():
-        column = data[name].astype(object)
+        numeric = pd.to_numeric(data[name], errors="coerce")
+        column = numeric.astype(object).where(numeric.notna(), data[name].astype(object))
         if None in table:
             column = column.where(column.notna(), table[None])
         data[name] = column.map(lambda v: table.get(v, v))
