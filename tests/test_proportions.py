@@ -194,7 +194,7 @@ def test_non_numeric_positive_for_numeric_column():
 
 
 def test_value_both_positive_and_missing():
-    with pytest.raises(ValueError, match=r"column 'q_agree'.*8.*both as positive and in missing"):
+    with pytest.raises(ValueError, match=r"column\(s\) \['q_agree'\]: value\(s\) 8 listed both as positive and in missing"):
         proportion(DESIGNS["weights"], "q_agree", [5, 8], missing_values=[8])
 
 

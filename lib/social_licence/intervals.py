@@ -50,7 +50,7 @@ surveys, J Surv Stat Methodol 3:484-503; Lumley T (2010) Complex Surveys, Wiley.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 from statsmodels.stats.proportion import proportion_confint
 
 #: interval methods accepted everywhere in the package (``method=`` is checked against this list)
@@ -110,7 +110,7 @@ def proportion_interval(estimate, se, n, df, method: str = "beta", level: float 
     degenerate = (var == 0) & (pq > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "logit":
-            t = stats.t.ppf(1.0 - alpha / 2.0, np.where(df > 0, df, np.nan))
+            t = special.stdtrit(np.where(df > 0, df, np.nan), 1.0 - alpha / 2.0)
             half = t * se / pq
             eta = special.logit(p)
             low, high = special.expit(eta - half), special.expit(eta + half)
@@ -127,15 +127,18 @@ def proportion_interval(estimate, se, n, df, method: str = "beta", level: float 
             low = np.where(p == 0, 0.0, np.asarray(low, dtype=np.float64))
             high = np.where(p == 1, 1.0, np.asarray(high, dtype=np.float64))
         else:
-            ratio = (stats.t.ppf(alpha / 2.0, np.where(n > 1, n - 1, np.nan))
-                     / stats.t.ppf(alpha / 2.0, np.where(df > 0, df, np.nan)))
+            ratio = (special.stdtrit(np.where(n > 1, n - 1, np.nan), alpha / 2.0)
+                     / special.stdtrit(np.where(df > 0, df, np.nan), alpha / 2.0))
             n_eff = n_eff * ratio**2
             finite = np.isfinite(n_eff) & (n_eff > 0) & np.isfinite(p)
             a = np.where(finite, n_eff * p, 1.0)
             b = np.where(finite, n_eff * (1.0 - p), 1.0)
             # qbeta(x, 0, b) = 0 and qbeta(x, a, 0) = 1: the Clopper-Pearson end points at 0 and n
-            low = np.where(p == 0, 0.0, stats.beta.ppf(alpha / 2.0, np.where(a > 0, a, 1.0), b + 1.0))
-            high = np.where(p == 1, 1.0, stats.beta.ppf(1.0 - alpha / 2.0, a + 1.0, np.where(b > 0, b, 1.0)))
+            # Clopper-Pearson limits as beta quantiles (scipy.special.betaincinv = R's qbeta)
+            low = np.where(p == 0, 0.0,
+                           special.betaincinv(np.where(a > 0, a, 1.0), b + 1.0, alpha / 2.0))
+            high = np.where(p == 1, 1.0,
+                            special.betaincinv(a + 1.0, np.where(b > 0, b, 1.0), 1.0 - alpha / 2.0))
         low = np.where(finite, low, np.nan)
         high = np.where(finite, high, np.nan)
     return np.where(degenerate, p, low), np.where(degenerate, p, high)
