@@ -131,7 +131,7 @@ def test_unquoted_yes_is_rejected(raw):
     (lambda r: r["variables"]["sex"].update(missing={2: "Refused"}), r"sex.*\[2\] as both"),
     (lambda r: r["subgroups"].update(sex=r["subgroups"]["black"]), r"names used twice.*'sex'"),
     (lambda r: r["scales"]["trust_5"]["collapse"].update(neither=[3, 4]), "'trust_5' collapse must use each"),
-])
+], ids=["block", "counted", "subgroup-code", "combine", "code-twice", "name-clash", "collapse"])
 def test_inconsistent_codebook_is_rejected(raw, edit, message):
     edit(raw)
     with pytest.raises(ValueError, match=message):

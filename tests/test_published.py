@@ -6,6 +6,8 @@ convention (half-up rounding to the printed number of decimals).
 """
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from social_licence.published import PUBLISHED_PATH, decimals_of, load_published, round_half_up
 
@@ -46,6 +48,14 @@ def test_one_decimal_figures_get_narrow_intervals(figures):
 ])
 def test_round_half_up(value, decimals, expected):
     assert round_half_up(value, decimals) == expected
+
+
+@given(published=st.integers(0, 100), offset=st.floats(-1, 1, allow_nan=False))
+def test_rounding_agrees_with_the_interval(published, offset):
+    """For whole-number figures (interval ends exact in binary), rounding half up to the published
+    value is the same as lying in [p - 0.5, p + 0.5)."""
+    estimate = published + offset
+    assert (round_half_up(estimate, 0) == published) == (published - 0.5 <= estimate < published + 0.5)
 
 
 def test_decimals_of():

@@ -43,8 +43,9 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
 
     Columns: figure_id, measure, item, group, published (percent), estimate (percent, full
     precision), rounded (estimate rounded half up to the published figure's decimals), low and
-    high (the rounding interval), within_rounding_interval (``low <= estimate < high``) and n (the
-    unweighted base). ``data`` is a respondent file in codebook terms (as from
+    high (the rounding interval), within_rounding_interval (the estimate rounds to the published
+    value, i.e. ``low <= estimate < high``, decided in decimal arithmetic so that the two columns
+    cannot disagree at a boundary) and n (the unweighted base). ``data`` is a respondent file in codebook terms (as from
     :func:`social_licence.loader.load_survey`); subgroup indicators are (re)computed from it.
     """
     codebook = codebook or load_codebook()
@@ -54,10 +55,11 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     rows = []
     for figure in published.itertuples(index=False):
         estimate, n = _estimate(design, figure, codebook)
+        rounded = round_half_up(estimate, figure.decimals)
         rows.append({
             "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
             "group": figure.group, "published": float(figure.percent), "estimate": estimate,
-            "rounded": round_half_up(estimate, figure.decimals), "low": figure.low, "high": figure.high,
-            "within_rounding_interval": bool(figure.low <= estimate < figure.high), "n": n,
+            "rounded": rounded, "low": figure.low, "high": figure.high,
+            "within_rounding_interval": rounded == float(figure.percent), "n": n,
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))

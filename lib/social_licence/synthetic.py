@@ -76,6 +76,7 @@ def expit(x: np.ndarray) -> np.ndarray:
 
 
 def logit(p: float | np.ndarray) -> float | np.ndarray:
+    """Log-odds log(p / (1 - p)), the inverse of :func:`expit`."""
     return np.log(p) - np.log1p(-p)
 
 
@@ -92,8 +93,9 @@ def categorise(latent: np.ndarray, codes: list[int], shares: list[float]) -> np.
 def draw_population(rng: np.random.Generator, size: int) -> pd.DataFrame:
     """Draw ``size`` parents' demographics (codes of data/codebook.yml) from an assumed model.
 
-    Margins are set to the published composition (the raking step enforces them exactly on the
-    weighted sample anyway). Dependence, by direction as widely reported for UK families (ONS
+    Margins are set near the published composition (the raking step enforces it exactly on the
+    weighted sample), except that Black parents are drawn at 6.5% rather than 5% so that the group
+    keeps a base of about 40 respondents after non-response. Dependence, by direction as widely reported for UK families (ONS
     Families and Households; English Housing Survey; GOV.UK Ethnicity facts and figures), with
     magnitudes that are assumptions: lone parents are mostly mothers and more often young or
     Black; Asian families are larger and more often live with other adults; a latent
@@ -354,10 +356,12 @@ def item_answers(rng: np.random.Generator, item: Item, figures: pd.DataFrame, we
     missing = assign_nonresponse(rng, item, risk)
     valid = missing == 0
     groups = figures["group"].tolist()
-    fit_groups = groups if "all" in groups else ["all", *groups]
-    fit_targets = [figures.set_index("group")["percent"].get(g, np.nan) / 100 for g in fit_groups]
-    if "all" not in groups:
-        fit_targets[0] = ASSUMED_WHOLE_SAMPLE[item.key]
+    shares = dict(zip(groups, figures["percent"] / 100))
+    shares.setdefault("all", ASSUMED_WHOLE_SAMPLE.get(item.key))
+    if shares["all"] is None:
+        raise ValueError(f"question {item.key!r}: no whole-sample figure published and none in ASSUMED_WHOLE_SAMPLE")
+    fit_groups = ["all", *(g for g in groups if g != "all")]  # the intercept's column comes first
+    fit_targets = [shares[g] for g in fit_groups]
     members = np.column_stack([np.ones(len(weights), bool) if g == "all" else indicators[g].to_numpy()
                                for g in fit_groups])[valid]
     factor, loading = factor_loading(item)
