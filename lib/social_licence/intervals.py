@@ -123,9 +123,10 @@ def proportion_interval(estimate, se, n, df, method: str = "beta", level: float 
             safe_n = np.where(finite, n_eff, 1.0)
             low, high = proportion_confint(np.where(finite, p, 0.5) * safe_n, safe_n,
                                            alpha=alpha, method="wilson")
-            # exact end points at 0 and 1 (the formula leaves ~1e-18 of rounding there)
-            low = np.where(p == 0, 0.0, np.asarray(low, dtype=np.float64))
-            high = np.where(p == 1, 1.0, np.asarray(high, dtype=np.float64))
+            # the Wilson interval always contains p; the closed form loses that to cancellation
+            # (~1e-18) at or near 0 and 1, so restore it
+            low = np.minimum(np.asarray(low, dtype=np.float64), np.where(finite, p, np.nan))
+            high = np.maximum(np.asarray(high, dtype=np.float64), np.where(finite, p, np.nan))
         else:
             ratio = (special.stdtrit(np.where(n > 1, n - 1, np.nan), alpha / 2.0)
                      / special.stdtrit(np.where(df > 0, df, np.nan), alpha / 2.0))
