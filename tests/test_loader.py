@@ -71,6 +71,16 @@ def test_each_format_round_trips_through_a_mapping(tmp_path, source, suffix):
     assert sha(path) == before  # the input file is never modified
 
 
+def test_spss_user_missing_codes_are_kept(tmp_path, source):
+    """Codes an SPSS file declares user-missing (8, 9) stay codes, not blanks."""
+    frame = archive_frame(source)
+    path = tmp_path / "archive.sav"
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"v25": [8, 9]})
+    survey = load_survey(path, mapping=write_mapping(tmp_path))
+    assert survey.data["immigration"].tolist() == source["immigration"].tolist()
+    assert survey.data["immigration"].isin([8, 9]).any()
+
+
 def test_default_is_the_shipped_synthetic_file(monkeypatch):
     monkeypatch.delenv(DATA_ENV, raising=False)
     monkeypatch.setenv(MAPPING_ENV, "/nonexistent/mapping.yml")  # ignored for the synthetic file
@@ -226,7 +236,9 @@ def test_missing_file(tmp_path):
     ({"variables": {"gender": "v03"}}, r"variables names \['gender'\] are not codebook variables"),
     ({"renames": {}}, "top-level keys must be among"),
     ({"exclude": [{"column": "x"}]}, "each exclude rule needs exactly column, values, reason"),
-])
+    ({"recode": {"sex": [1, 2]}}, "every entry under recode must map file values to codes"),
+    ({"variables": {"sex": "v", "age_band": "v"}}, r"file column\(s\) \['v'\] mapped to more than one"),
+], ids=["unknown-variable", "unknown-key", "exclude-rule", "recode-shape", "shared-column"])
 def test_bad_mapping_file(tmp_path, source, mapping, message):
     path = write(source, tmp_path / "plain.csv")
     mapping_path = tmp_path / "bad.yml"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 import yaml
 
 from social_licence.codebook import Codebook, load_codebook
@@ -101,11 +102,15 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
         unknown = sorted(set(names) - set(codebook.columns))
         if unknown:
             raise ValueError(f"mapping file {path}: {section} names {unknown} are not codebook variables")
+    if not all(isinstance(v, str) for v in variables.values()):
+        raise ValueError(f"mapping file {path}: every entry under variables must be a column name")
+    if not all(isinstance(v, dict) for v in recode.values()):
+        raise ValueError(f"mapping file {path}: every entry under recode must map file values to codes")
     for rule in raw.get("exclude") or []:
         if not isinstance(rule, dict) or set(rule) != {"column", "values", "reason"}:
             raise ValueError(f"mapping file {path}: each exclude rule needs exactly column, values, reason; got {rule!r}")
-    return Mapping({k: str(v) for k, v in variables.items()}, {k: dict(v) for k, v in recode.items()},
-                   tuple(raw.get("ignore") or ()), tuple(raw.get("exclude") or ()))
+    return Mapping(dict(variables), dict(recode), tuple(str(p) for p in raw.get("ignore") or ()),
+                   tuple(raw.get("exclude") or ()))
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -124,10 +129,10 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_csv(path, sep="\t")
         if kind == "Parquet":
             return pd.read_parquet(path)
-        import pyreadstat  # imported here: only needed for SPSS and Stata files
-
+        # user_missing=True keeps codes declared missing in the file (e.g. 8 "don't know") as
+        # their values instead of turning them into blanks, so the codebook's missing codes apply.
         reader = pyreadstat.read_sav if kind == "SPSS" else pyreadstat.read_dta
-        return reader(str(path))[0]
+        return reader(str(path), user_missing=True)[0]
     except Exception as error:  # any reader failure is a bad input file
         raise ValueError(f"cannot read {path} as a {kind} file: {error}") from error
 
@@ -135,6 +140,9 @@ def read_table(path: Path) -> pd.DataFrame:
 def _select_columns(table: pd.DataFrame, mapping: Mapping, codebook: Codebook, path: Path) -> dict:
     """Codebook name -> file column; raise on missing mapped columns and on unused extra columns."""
     columns = {name: mapping.variables.get(name, name) for name in codebook.columns}
+    shared = sorted({c for c in columns.values() if list(columns.values()).count(c) > 1})
+    if shared:
+        raise ValueError(f"{path.name}: file column(s) {shared} mapped to more than one codebook variable")
     missing = [f"{name!r} (file column {column!r})" for name, column in columns.items() if column not in table]
     if missing:
         raise ValueError(f"{path.name}: {len(missing)} codebook variable(s) not found: {', '.join(missing)}. "
