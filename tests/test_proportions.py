@@ -304,3 +304,21 @@ def test_closed_form_and_psu_route_agree(seed, n):
     b = proportion(SurveyDesign(frame, "w", psu="row"), "y", [1, 2], by="g", min_base=0)
     for column in ["estimate", "se", "ci_low", "ci_high", "df", "deff"]:
         np.testing.assert_allclose(a[column], b[column], rtol=1e-10, atol=1e-15)
+
+
+# --- several items at once -----------------------------------------------------------------------
+def test_several_items_stack_the_single_item_results():
+    """Route check: proportion([q_rare, q_common], ...) == the two single-item calls, stacked."""
+    for design in DESIGNS.values():
+        both = proportion(design, ["q_rare", "q_common"], 1, by="group4", min_base=0)
+        single = pd.concat([proportion(design, v, 1, by="group4", min_base=0)
+                            for v in ["q_rare", "q_common"]], ignore_index=True)
+        pd.testing.assert_frame_equal(both, single)
+
+
+def test_several_items_errors_name_the_offending_column():
+    frame = FIXTURE.assign(q_low=np.where(FIXTURE.q_agree == 5, 4.0, FIXTURE.q_agree))
+    with pytest.raises(ValueError, match=r"positive value 5 never occurs in column 'q_low'"):
+        proportion(SurveyDesign(frame, "w"), ["q_agree", "q_low"], [4, 5], missing_values=[8])
+    with pytest.raises(ValueError, match=r"column\(s\) \['group4'\] are both a variable and a by"):
+        proportion(DESIGNS["weights"], ["q_rare", "group4"], 1, by="group4")

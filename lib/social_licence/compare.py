@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .design import SurveyDesign, _describe_values, require_columns
+from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level
 from .proportions import group_codes, response_indicators
 
@@ -95,7 +95,7 @@ def compare_with_rest(design: SurveyDesign, variable: str, positive, group: str,
     if column.dtype != np.dtype(bool):
         values = pd.unique(column)
         raise ValueError(f"group column {group!r} must be boolean (True = in the group), not dtype "
-                         f"{column.dtype} (values: {_describe_values(values)}; {len(data)} rows)")
+                         f"{column.dtype} (values: {describe_values(values)}; {len(data)} rows)")
     is_positive, _, in_base = response_indicators(design, variable, positive, missing_values,
                                                   include_missing)
     in_group = column.to_numpy()
@@ -125,7 +125,7 @@ def compare_groups(design: SurveyDesign, variable: str, positive, by: str, a, b,
     for value in (a, b):
         if not (column == value).any():
             raise ValueError(f"level {value!r} does not occur in by column {by!r} ({len(data)} rows; "
-                             f"levels: {_describe_values(pd.unique(column.dropna()), limit=10)})")
+                             f"levels: {describe_values(pd.unique(column.dropna()), limit=10)})")
     is_positive, _, in_base = response_indicators(design, variable, positive, missing_values,
                                                   include_missing)
     return _difference(design, variable, is_positive, in_base, (column == a).to_numpy(),
@@ -163,7 +163,7 @@ def rao_scott_test(design: SurveyDesign, variable: str, positive, by: str, missi
                          f"a test needs at least two")
     if (base_counts == 0).any():
         raise ValueError(f"column {variable!r} has no valid rows in group(s) "
-                         f"{_describe_values(groups[by][base_counts == 0])} of {by!r}")
+                         f"{describe_values(groups[by][base_counts == 0])} of {by!r}")
     answers = np.bincount(is_positive[in_base].astype(np.int64), minlength=2)
     if (answers == 0).any():
         raise ValueError(f"column {variable!r}: every valid row is {'' if answers[0] == 0 else 'not '}"
@@ -222,7 +222,7 @@ def adjust_pvalues(pvalues, method: str = "holm"):
     bad = np.isnan(values) | (values < 0) | (values > 1)
     if bad.any():
         raise ValueError(f"p-values must be numbers in [0, 1]; {int(bad.sum())} of {len(values)} are "
-                         f"not (values: {_describe_values(values[bad])})")
+                         f"not (values: {describe_values(values[bad])})")
     adjusted = multipletests(values, method=method)[1] if len(values) else values
     if isinstance(pvalues, pd.Series):
         return pd.Series(adjusted, index=pvalues.index, name=pvalues.name)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .design import _describe_values, require_columns
+from .design import describe_values, require_columns
 
 #: the values of the ``verdict`` column
 VERDICTS = ("licence", "no licence", "not settled", "suppressed")
@@ -42,7 +42,7 @@ def _check_k(k) -> np.ndarray:
             valid = bool(np.all(np.isfinite(values) & (values == np.round(values)) & (values >= 2)))
     if not valid:
         raise ValueError(f"k (number of answer categories) must be an integer >= 2; got "
-                         f"{_describe_values(pd.unique(np.ravel(values)))}")
+                         f"{describe_values(pd.unique(np.ravel(values)))}")
     return values.astype(np.int64)
 
 
@@ -74,7 +74,7 @@ def published_reaches_threshold(percent, k):
     bad = np.isnan(values) | (values < 0) | (values > 100)
     if bad.any():
         raise ValueError(f"published percentages must be numbers in [0, 100]; got "
-                         f"{_describe_values(np.ravel(values[bad]))}")
+                         f"{describe_values(np.ravel(values[bad]))}")
     result = round_half_up_percent(values / 100.0) >= 150.0 / _check_k(k) - 1e-9
     return bool(result) if result.ndim == 0 else result
 

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 
-def _describe_values(values, limit: int = 5) -> str:
-    """Short, readable list of offending values for error messages."""
+def describe_values(values, limit: int = 5) -> str:
+    """Short, readable list of offending values for the package's error messages."""
     values = [v.item() if isinstance(v, np.generic) else v for v in values]
     shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f", ... ({len(values)} distinct)" if len(values) > limit else "")
@@ -48,8 +48,8 @@ def require_columns(data: pd.DataFrame, columns, role: str) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(
-            f"{role} column(s) {_describe_values(missing)} not found in the data "
-            f"({len(data)} rows; columns: {_describe_values(data.columns, limit=12)})"
+            f"{role} column(s) {describe_values(missing)} not found in the data "
+            f"({len(data)} rows; columns: {describe_values(data.columns, limit=12)})"
         )
 
 
@@ -114,7 +114,7 @@ class SurveyDesign:
         if not isinstance(data, pd.DataFrame):
             raise ValueError(f"data must be a pandas DataFrame, not {type(data).__name__}")
         if len(data) == 0:
-            raise ValueError(f"data is empty (0 rows, columns: {_describe_values(data.columns)})")
+            raise ValueError(f"data is empty (0 rows, columns: {describe_values(data.columns)})")
         named = {"weights": self.weights, "strata": self.strata, "psu": self.psu}
         for role, column in named.items():
             if column is not None:
@@ -140,7 +140,7 @@ class SurveyDesign:
             labels = pd.Series(data[self.strata]).sort_values().unique()[lonely]
             rows = int(np.isin(strata_codes, lonely).sum())
             raise ValueError(
-                f"strata column {self.strata!r}: stratum/strata {_describe_values(labels)} "
+                f"strata column {self.strata!r}: stratum/strata {describe_values(labels)} "
                 f"contain only one PSU ({rows} of {n} rows); the with-replacement variance needs "
                 f"at least two PSUs per stratum (R survey's lonely.psu = 'fail')"
             )
@@ -163,7 +163,7 @@ class SurveyDesign:
             bad = series[pd.to_numeric(series, errors="coerce").isna() & series.notna()]
             raise ValueError(
                 f"weights column {column!r} is not numeric (dtype {series.dtype}); "
-                f"non-numeric values: {_describe_values(pd.unique(bad)) or 'none (boolean column)'} "
+                f"non-numeric values: {describe_values(pd.unique(bad)) or 'none (boolean column)'} "
                 f"in {len(bad) if len(bad) else n} of {n} rows"
             )
         w = series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -176,8 +176,8 @@ class SurveyDesign:
             if bad.any():
                 raise ValueError(
                     f"weights column {column!r} has {what} in {int(bad.sum())} of {n} rows "
-                    f"(values: {_describe_values(pd.unique(series[bad]))}; "
-                    f"first rows: {_describe_values(data.index[bad][:5])})"
+                    f"(values: {describe_values(pd.unique(series[bad]))}; "
+                    f"first rows: {describe_values(data.index[bad][:5])})"
                 )
         if not (w > 0).any():
             raise ValueError(f"weights column {column!r} is zero in all {n} rows")

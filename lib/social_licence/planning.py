@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .design import _describe_values
+from .design import describe_values
 from .intervals import check_level, check_method, proportion_interval
 
 #: accepted values of ``scale``
@@ -33,7 +33,7 @@ def _to_proportion(values, scale: str, name: str) -> np.ndarray:
     bad = np.isnan(values) | (values < 0) | (values > upper)
     if bad.any():
         raise ValueError(f"{name} must lie in [0, {upper:g}] on the {scale} scale; got "
-                         f"{_describe_values(np.ravel(values[bad]))}")
+                         f"{describe_values(np.ravel(values[bad]))}")
     return values / upper
 
 
@@ -43,7 +43,7 @@ def _check_positive(values, name: str, minimum: float = 0.0, inclusive: bool = F
     if bad.any():
         relation = ">=" if inclusive else ">"
         raise ValueError(f"{name} must be {relation} {minimum:g}; got "
-                         f"{_describe_values(np.ravel(values[bad]))}")
+                         f"{describe_values(np.ravel(values[bad]))}")
     return values
 
 
@@ -80,7 +80,7 @@ def interval_from_summary(estimate, n, deff=1.0, method: str = "beta", level: fl
     n = _check_positive(n, "n", minimum=2, inclusive=True)
     if np.any(n != np.round(n)):
         raise ValueError(f"n must be whole numbers of respondents; got "
-                         f"{_describe_values(np.ravel(n[n != np.round(n)]))}")
+                         f"{describe_values(np.ravel(n[n != np.round(n)]))}")
     deff = _check_positive(deff, "deff")
     p, n, deff = np.broadcast_arrays(p, n, deff)
     se = np.sqrt(p * (1 - p) * deff / n)

@@ -6,7 +6,8 @@
           svyciprop, method = "beta", level = 0.95)
 
 in R ``survey`` (Lumley 2010), returned as one tidy DataFrame with the base sizes, Kish's effective
-sample size, the design effect, the design degrees of freedom and small-base flags.
+sample size, the design effect, the design degrees of freedom and small-base flags. ``variable`` may
+be a list of items sharing one answer scale (``svyby(~q1 + q2 + ..., ...)``); the rows are stacked.
 
 How it is computed (and why it is fast): the proportion in domain d is the ratio
 ``p_d = sum(w y) / sum(w)`` over the domain's base rows. Its linearised influence values are
@@ -31,7 +32,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .design import SurveyDesign, _describe_values, require_columns
+from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level, check_method, proportion_interval
 
 #: columns of :func:`proportion`'s output after the ``by`` columns, in order
@@ -71,7 +72,7 @@ def answer_states(design: SurveyDesign, variables, positive, missing_values=()) 
         raise ValueError(f"positive: give at least one answer value of column(s) {variables}")
     both = [v for v in positives if v in missing]
     if both:
-        raise ValueError(f"column(s) {variables}: value(s) {_describe_values(both)} listed both "
+        raise ValueError(f"column(s) {variables}: value(s) {describe_values(both)} listed both "
                          f"as positive and in missing_values")
     n = len(data)
     columns = [data[v] for v in variables]
@@ -88,7 +89,7 @@ def answer_states(design: SurveyDesign, variables, positive, missing_values=()) 
                 first = columns[numeric.index(True)]
                 raise ValueError(
                     f"column {first.name!r} is numeric (dtype {first.dtype}, {n} rows) "
-                    f"but {role} value(s) {_describe_values(bad)} are not numbers"
+                    f"but {role} value(s) {describe_values(bad)} are not numbers"
                 )
     states = np.empty((n, len(variables)), dtype=np.int8, order="F")
     # numeric items are coded in blocks of columns (a 2-D pass per block, ~4 million cells each)
@@ -122,7 +123,7 @@ def _code_states(values, is_missing, positives, missing, names, data) -> np.ndar
             seen = pd.unique(data[name].dropna())
             raise ValueError(
                 f"positive value {answer!r} never occurs in column {name!r} "
-                f"({len(data)} rows; values seen: {_describe_values(sorted(seen, key=str), 10)})"
+                f"({len(data)} rows; values seen: {describe_values(sorted(seen, key=str), 10)})"
             )
         is_positive |= hits
     return np.where(is_missing, np.int8(2), is_positive.view(np.int8))
@@ -355,7 +356,7 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
             rows = empty[variables.index(item)]
             labels = list(zip(*(levels[c][rows].tolist() for c in by_columns)))
             raise ValueError(
-                f"column {item!r} has no valid rows in group(s) {_describe_values(labels)} of "
+                f"column {item!r} has no valid rows in group(s) {describe_values(labels)} of "
                 f"by column(s) {by_columns} ({len(design.data)} rows); drop or merge those groups"
             )
         raise ValueError(f"column {item!r} has no valid rows: all {len(design.data)} rows are "
