@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from social_licence.codebook import Codebook, Item, load_codebook
+from social_licence.fidelity import fidelity_table
 from social_licence.paths import DATA_DIR
 from social_licence.published import COMPOSITION, load_published
 
@@ -416,25 +417,38 @@ def to_csv_bytes(data: pd.DataFrame) -> bytes:
     return data.to_csv(index=False, float_format=f"%.{WEIGHT_DECIMALS}f", lineterminator="\n").encode("utf-8")
 
 
-def write_synthetic(path: Path = SYNTHETIC_PATH, seed: int = SEED) -> str:
-    """Generate the file, write it and its SHA-256 line (``SHA256SUMS`` beside it); return the hash."""
-    content = to_csv_bytes(generate(seed))
+def write_synthetic(path: Path = SYNTHETIC_PATH, seed: int = SEED) -> tuple[pd.DataFrame, str]:
+    """Generate the file, write it and its SHA-256 line (``SHA256SUMS`` beside it).
+
+    Returns the data and the hash.
+    """
+    data = generate(seed)
+    content = to_csv_bytes(data)
     digest = hashlib.sha256(content).hexdigest()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     (path.parent / CHECKSUM_PATH.name).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
-    return digest
+    return data, digest
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m social_licence.synthetic [--seed N] [--output PATH]``."""
+    """Command line: ``python -m social_licence.synthetic [--seed N] [--output PATH]``.
+
+    Writes the file and reports how many published figures it reproduces, naming any it misses.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--output", type=Path, default=SYNTHETIC_PATH)
     args = parser.parse_args(argv)
-    digest = write_synthetic(args.output, args.seed)
-    print(f"wrote {args.output} (sha256 {digest})")
+    _, digest = write_synthetic(args.output, args.seed)
+    table = fidelity_table(pd.read_csv(args.output))  # the file as written, weights as rounded
+    met = table["within_rounding_interval"]
+    print(f"wrote {args.output} (sha256 {digest}); {int(met.sum())} of {len(table)} published figures "
+          f"round to their published values")
+    for row in table[~met].itertuples():
+        print(f"  not met: {row.figure_id} ({row.item}, {row.group}): published {row.published:g}, "
+              f"estimate {row.estimate:.3f}")
 
 
 if __name__ == "__main__":
