@@ -417,19 +417,15 @@ def to_csv_bytes(data: pd.DataFrame) -> bytes:
     return data.to_csv(index=False, float_format=f"%.{WEIGHT_DECIMALS}f", lineterminator="\n").encode("utf-8")
 
 
-def write_synthetic(path: Path = SYNTHETIC_PATH, seed: int = SEED) -> tuple[pd.DataFrame, str]:
-    """Generate the file, write it and its SHA-256 line (``SHA256SUMS`` beside it).
-
-    Returns the data and the hash.
-    """
-    data = generate(seed)
-    content = to_csv_bytes(data)
+def write_synthetic(path: Path = SYNTHETIC_PATH, seed: int = SEED) -> str:
+    """Generate the file, write it and its SHA-256 line (``SHA256SUMS`` beside it); return the hash."""
+    content = to_csv_bytes(generate(seed))
     digest = hashlib.sha256(content).hexdigest()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     (path.parent / CHECKSUM_PATH.name).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
-    return data, digest
+    return digest
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -441,7 +437,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--output", type=Path, default=SYNTHETIC_PATH)
     args = parser.parse_args(argv)
-    _, digest = write_synthetic(args.output, args.seed)
+    digest = write_synthetic(args.output, args.seed)
     table = fidelity_table(pd.read_csv(args.output))  # the file as written, weights as rounded
     met = table["within_rounding_interval"]
     print(f"wrote {args.output} (sha256 {digest}); {int(met.sum())} of {len(table)} published figures "
