@@ -321,7 +321,6 @@ def fill_scale(rng: np.random.Generator, item: Item, counted: np.ndarray, propen
     extremes = {min(item.codes), max(item.codes)}
     chosen = np.asarray(options[item.counted])
     others = [codes for option, codes in options.items() if option != item.counted]
-    u, v = rng.random(len(counted)), rng.random(len(counted))
     if item.k == 2:
         return np.where(counted, chosen[0], others[0][0])
     middle = next(c for c in others if not extremes & set(c))[0]
@@ -330,10 +329,10 @@ def fill_scale(rng: np.random.Generator, item: Item, counted: np.ndarray, propen
     mild_counted = next(c for c in chosen if c not in extremes)
     strong_far = next(c for c in far if c in extremes)
     mild_far = next(c for c in far if c not in extremes)
-    on_counted = np.where(u < 0.2 + 0.4 * propensity, strong_counted, mild_counted)
-    on_far = np.where(v < 0.25 + 0.4 * (1 - propensity), strong_far, mild_far)
-    undecided = rng.random(len(counted)) < 0.3 + 0.5 * propensity
-    return np.where(counted, on_counted, np.where(undecided, middle, on_far))
+    strong, undecided, far_strong = (rng.random(len(counted)) for _ in range(3))
+    on_counted = np.where(strong < 0.2 + 0.4 * propensity, strong_counted, mild_counted)
+    on_far = np.where(far_strong < 0.25 + 0.4 * (1 - propensity), strong_far, mild_far)
+    return np.where(counted, on_counted, np.where(undecided < 0.3 + 0.5 * propensity, middle, on_far))
 
 
 def factor_loading(item: Item) -> tuple[int, float]:
