@@ -113,17 +113,17 @@ for (dname in names(designs)) for (item in c("q_agree", "q_yesno", "q_rare")) {
   # two levels of group4: a minus b via svyby over all levels + contrast, and svyttest on the pair
   bg <- svyby(~y01, ~group4, dv, svymean, covmat = TRUE)
   for (pair in list(c("a", "c"), c("b", "d"), c("d", "a"))) {
-    weights <- as.numeric(rownames(bg) == pair[1]) - as.numeric(rownames(bg) == pair[2])
+    contrast <- as.numeric(rownames(bg) == pair[1]) - as.numeric(rownames(bg) == pair[2])
     sub <- subset(dv, group4 %in% pair)
     sub <- update(sub, is_a = group4 == pair[1])
     cases[[length(cases) + 1]] <- list(
       kind = "groups", by = "group4", a = pair[1], b = pair[2],
-      con = svycontrast(bg, weights), tt = svyttest(y01 ~ is_a, sub), m = svyglm(y01 ~ is_a, sub),
-      est = setNames(coef(bg)[match(pair, rownames(bg))], c("b", "a")[c(2, 1)]))
+      con = svycontrast(bg, contrast), tt = svyttest(y01 ~ is_a, sub), m = svyglm(y01 ~ is_a, sub),
+      est = coef(bg)[match(pair, rownames(bg))])
   }
   for (cs in cases) for (level in levels) {
     ci <- confint(cs$m, 2, level = level)
-    est <- if (cs$kind == "rest") unname(cs$est[c("TRUE", "FALSE")]) else unname(cs$est)
+    est <- if (cs$kind == "rest") unname(cs$est[c("TRUE", "FALSE")]) else unname(cs$est)  # a, b
     compare_rows[[length(compare_rows) + 1]] <- data.frame(
       design = dname, variable = item, kind = cs$kind, by = cs$by, a = cs$a, b = cs$b,
       level = level, estimate_a = est[1], estimate_b = est[2],
