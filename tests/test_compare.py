@@ -134,6 +134,21 @@ def test_include_missing_changes_the_comparison():
 def test_group_column_must_be_boolean():
     with pytest.raises(ValueError, match=r"group column 'group4' must be boolean.*'a'.*320 rows"):
         compare_with_rest(DESIGNS["weights"], "q_rare", 1, "group4")
+    frame = FIXTURE.assign(flag=FIXTURE.flag.astype("boolean"))
+    frame.loc[[3, 9], "flag"] = pd.NA
+    with pytest.raises(ValueError, match=r"group column 'flag' must be boolean .*2 missing of 320"):
+        compare_with_rest(SurveyDesign(frame, "w"), "q_rare", 1, "flag")
+
+
+def test_nullable_boolean_group_without_missing_values_is_accepted():
+    frame = FIXTURE.assign(flag=FIXTURE.flag.astype("boolean"))
+    pd.testing.assert_frame_equal(compare_with_rest(SurveyDesign(frame, "w"), "q_rare", 1, "flag"),
+                                  compare_with_rest(DESIGNS["weights"], "q_rare", 1, "flag"))
+
+
+def test_by_must_name_one_column():
+    with pytest.raises(ValueError, match=r"by=\['group4', 'sex'\] must name one column"):
+        rao_scott_test(DESIGNS["weights"], "q_rare", 1, ["group4", "sex"])
 
 
 def test_missing_group_or_by_column():

@@ -36,6 +36,11 @@ from .proportions import group_codes, response_indicators
 ADJUSTMENTS = ("holm", "fdr_bh")
 
 
+def _check_single_column(by) -> None:
+    if not isinstance(by, str):
+        raise ValueError(f"by={by!r} must name one column")
+
+
 def _difference(design: SurveyDesign, variable: str, is_positive, in_base, in_a, in_b,
                 level: float, labels: dict) -> pd.DataFrame:
     """Difference p_a - p_b of two disjoint domains with its linearised SE, t test and interval."""
@@ -92,13 +97,14 @@ def compare_with_rest(design: SurveyDesign, variable: str, positive, group: str,
     data = design.data
     require_columns(data, [group], "group")
     column = data[group]
-    if column.dtype != np.dtype(bool):
-        values = pd.unique(column)
-        raise ValueError(f"group column {group!r} must be boolean (True = in the group), not dtype "
-                         f"{column.dtype} (values: {describe_values(values)}; {len(data)} rows)")
+    if not pd.api.types.is_bool_dtype(column) or column.isna().any():
+        raise ValueError(f"group column {group!r} must be boolean (True = in the group) without "
+                         f"missing values; it has dtype {column.dtype}, values "
+                         f"{describe_values(pd.unique(column))}, {int(column.isna().sum())} missing "
+                         f"of {len(data)} rows")
     is_positive, _, in_base = response_indicators(design, variable, positive, missing_values,
                                                   include_missing)
-    in_group = column.to_numpy()
+    in_group = column.to_numpy(dtype=bool)
     return _difference(design, variable, is_positive, in_base, in_group, ~in_group, level,
                        {"by": group, "a": True, "b": False})
 
@@ -118,6 +124,7 @@ def compare_groups(design: SurveyDesign, variable: str, positive, by: str, a, b,
     """
     check_level(level)
     data = design.data
+    _check_single_column(by)
     require_columns(data, [by], "by")
     if a == b:
         raise ValueError(f"compare_groups needs two different levels of {by!r}, got {a!r} twice")
@@ -152,6 +159,7 @@ def rao_scott_test(design: SurveyDesign, variable: str, positive, by: str, missi
     an item that does not vary (all or none positive), and the item errors of ``proportion``.
     """
     data = design.data
+    _check_single_column(by)
     require_columns(data, [by], "by")
     is_positive, _, in_base = response_indicators(design, variable, positive, missing_values,
                                                   include_missing)
