@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from social_licence.consensus import (
     VERDICTS, consensus_threshold, consensus_verdicts, published_reaches_threshold,
-    round_half_up_percent,
+    round_half_up_percent, verdict_against_published,
 )
 
 
@@ -110,3 +110,16 @@ def test_verdicts_partition_the_rows(rows):
     expected = np.select([out.suppressed, licence, no_licence],
                          ["suppressed", "licence", "no licence"], "not settled")
     np.testing.assert_array_equal(out.verdict, expected)
+
+
+def test_verdict_against_published_covers_every_combination():
+    """Hand-made cases: a published verdict is settled, overturned or left open by its interval."""
+    reaches = [True, True, True, False, False, False, True]
+    verdict = ["licence", "no licence", "not settled", "no licence", "licence", "not settled", "suppressed"]
+    assert list(verdict_against_published(reaches, verdict)) == [
+        "settled", "overturned", "not settled", "settled", "overturned", "not settled", "suppressed"]
+
+
+def test_verdict_against_published_rejects_unknown_verdicts():
+    with pytest.raises(ValueError, match="maybe"):
+        verdict_against_published([True], ["maybe"])

@@ -48,12 +48,14 @@ class Scale:
 class Item:
     """A survey question: its block, paraphrased wording, scale, and which answers matter.
 
-    ``counted`` is the collapsed answer the published figures count; ``supportive`` the collapsed
-    answer that favours linking records, or None where no answer does.
+    ``label`` is the short name tables and figures show; ``counted`` is the collapsed answer the
+    published figures count; ``supportive`` the collapsed answer that favours linking records, or
+    None where no answer does.
     """
 
     key: str
     block: str
+    label: str
     wording: str
     scale: Scale
     counted: str
@@ -210,9 +212,11 @@ def _item(key: str, raw: dict, scales: Mapping[str, Scale], blocks: Mapping[str,
         if (field == "counted" or answer is not None) and answer not in scale.collapse:
             raise ValueError(f"codebook: item {key!r} {field} answer {answer!r} is not an option of scale {scale.key!r} "
                              f"({', '.join(scale.collapse)})")
-    if not str(raw.get("wording", "")).strip():
-        raise ValueError(f"codebook: item {key!r} has no wording")
-    return Item(key, raw["block"], " ".join(str(raw["wording"]).split()), scale, raw["counted"], raw.get("supportive"))
+    for field in ("label", "wording"):
+        if not str(raw.get(field, "")).strip():
+            raise ValueError(f"codebook: item {key!r} has no {field}")
+    return Item(key, raw["block"], str(raw["label"]).strip(), " ".join(str(raw["wording"]).split()), scale,
+                raw["counted"], raw.get("supportive"))
 
 
 def _variable(key: str, raw: dict) -> Variable:

@@ -121,3 +121,28 @@ def consensus_verdicts(table: pd.DataFrame, k) -> pd.DataFrame:
         default="not settled",
     )
     return out
+
+
+#: the values of :func:`verdict_against_published`
+STABILITIES = ("settled", "overturned", "not settled", "suppressed")
+
+
+def verdict_against_published(published_reaches, verdict) -> np.ndarray:
+    """Does a published consensus verdict survive its confidence interval?
+
+    ``published_reaches`` is the published-style verdict (bools, e.g. from
+    :func:`published_reaches_threshold`); ``verdict`` the interval verdict of
+    :func:`consensus_verdicts` for the same figure. The result is ``"settled"`` when the interval
+    lies wholly on the side the published verdict claims, ``"overturned"`` when it lies wholly on
+    the other side, ``"not settled"`` when it straddles the threshold, and ``"suppressed"`` when
+    there is no interval.
+    """
+    reaches = np.asarray(published_reaches, dtype=bool)
+    verdict = np.asarray(verdict, dtype=object)
+    unknown = sorted(set(verdict) - set(VERDICTS))
+    if unknown:
+        raise ValueError(f"verdict values must be among {VERDICTS}; got {unknown} in {len(verdict)} rows")
+    agrees = np.where(reaches, verdict == "licence", verdict == "no licence")
+    disagrees = np.where(reaches, verdict == "no licence", verdict == "licence")
+    return np.select([verdict == "suppressed", verdict == "not settled", agrees, disagrees],
+                     ["suppressed", "not settled", "settled", "overturned"], default="suppressed")

@@ -1,0 +1,66 @@
+"""Report tables: every published figure recomputed, and contrasts against the rest of the sample."""
+import numpy as np
+import pytest
+
+from social_licence.consensus import STABILITIES, VERDICTS
+from social_licence.fidelity import fidelity_table
+from social_licence.loader import load_survey
+from social_licence.published import COMPOSITION
+from social_licence.tables import figure_contrasts, figure_estimates
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_survey()
+
+
+@pytest.fixture(scope="module")
+def estimates(survey):
+    return figure_estimates(survey)
+
+
+def test_one_row_per_published_figure_with_labels(estimates):
+    assert len(estimates) == 108
+    assert estimates["figure_id"].is_unique
+    assert estimates[["item_label", "group_label"]].notna().all().all()
+
+
+def test_estimates_agree_with_the_fidelity_route(survey, estimates):
+    """Two routes to the same 108 numbers: the report table and the fidelity check."""
+    fidelity = fidelity_table(survey.data)
+    np.testing.assert_allclose(100 * estimates["estimate"].to_numpy(), fidelity["estimate"].to_numpy(), atol=1e-12)
+
+
+def test_verdicts_only_for_attitude_figures(estimates):
+    attitudes = estimates["measure"] != COMPOSITION
+    assert estimates.loc[attitudes, "verdict"].isin(VERDICTS).all()
+    assert estimates.loc[attitudes, "stability"].isin(STABILITIES).all()
+    assert estimates.loc[~attitudes, ["verdict", "stability", "threshold"]].isna().all().all()
+
+
+def test_thresholds_follow_the_number_of_options(estimates):
+    attitudes = estimates[estimates["measure"] != COMPOSITION]
+    np.testing.assert_allclose(attitudes["threshold"], 1.5 / attitudes["k"].astype(float))
+
+
+def test_interval_level_and_method_are_passed_through(survey):
+    narrow = figure_estimates(survey, level=0.9, method="logit")
+    assert set(narrow["level"]) == {0.9} and set(narrow["method"]) == {"logit"}
+    wide = figure_estimates(survey)
+    assert ((narrow["ci_high"] - narrow["ci_low"]) < (wide["ci_high"] - wide["ci_low"])).all()
+
+
+def test_contrasts_cover_subgroup_attitude_figures_and_agree_with_estimates(survey, estimates):
+    contrasts = figure_contrasts(survey)
+    subgroup = estimates[(estimates["measure"] != COMPOSITION) & (estimates["group"] != "all")]
+    assert list(contrasts["figure_id"]) == list(subgroup["figure_id"])
+    np.testing.assert_allclose(contrasts["estimate_a"], subgroup["estimate"], atol=1e-12)
+    np.testing.assert_allclose(contrasts["difference"], contrasts["estimate_a"] - contrasts["estimate_b"], atol=1e-12)
+    assert (contrasts["p_adjusted"] >= contrasts["p_value"] - 1e-15).all()
+
+
+def test_contrast_adjustment_method_is_used(survey):
+    holm = figure_contrasts(survey, adjust="holm")
+    bh = figure_contrasts(survey, adjust="fdr_bh")
+    assert set(bh["adjustment"]) == {"fdr_bh"}
+    assert (bh["p_adjusted"] <= holm["p_adjusted"] + 1e-12).all()
