@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from social_licence.codebook import CODEBOOK_PATH, load_codebook, parse_codebook
+from social_licence.codebook import load_codebook, parse_codebook
+from social_licence.paths import CODEBOOK_PATH
 from social_licence.published import load_published
 
 PUBLISHED_GROUPS = {

@@ -14,7 +14,7 @@ import yaml
 
 from social_licence.codebook import load_codebook
 from social_licence.loader import DATA_ENV, MAPPING_ENV, SYNTHETIC_LABEL, load_survey
-from social_licence.synthetic import SYNTHETIC_PATH
+from social_licence.paths import SYNTHETIC_PATH
 
 CODEBOOK = load_codebook()
 ARCHIVE_NAMES = {name: f"v{i:02d}" for i, name in enumerate(CODEBOOK.columns, start=1)}

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from social_licence.published import PUBLISHED_PATH, decimals_of, load_published, round_half_up
+from social_licence.paths import PUBLISHED_PATH
+from social_licence.published import decimals_of, load_published, round_half_up
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from social_licence import synthetic
-from social_licence.codebook import CODEBOOK_PATH, load_codebook, parse_codebook
+from social_licence.codebook import load_codebook, parse_codebook
+from social_licence.paths import CODEBOOK_PATH
 from social_licence.loader import load_survey
 from social_licence.published import load_published
 

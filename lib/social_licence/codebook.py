@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from social_licence.paths import DATA_DIR
+from social_licence.paths import CODEBOOK_PATH
 
-CODEBOOK_PATH = DATA_DIR / "codebook.yml"
 ROLES = ("id", "weight", "demographic")
 COMBINE_RULES = ("any", "all")
 

@@ -25,7 +25,7 @@ import pyreadstat
 import yaml
 
 from social_licence.codebook import Codebook, load_codebook
-from social_licence.synthetic import SYNTHETIC_PATH
+from social_licence.paths import SYNTHETIC_PATH
 
 DATA_ENV = "SOCIAL_LICENCE_DATA"
 MAPPING_ENV = "SOCIAL_LICENCE_MAPPING"

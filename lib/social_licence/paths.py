@@ -7,3 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
+CODEBOOK_PATH = DATA_DIR / "codebook.yml"
+PUBLISHED_PATH = DATA_DIR / "published" / "published_figures.csv"
+SYNTHETIC_PATH = DATA_DIR / "synthetic" / "synthetic_respondents.csv"
+CHECKSUM_PATH = DATA_DIR / "synthetic" / "SHA256SUMS"

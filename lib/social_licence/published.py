@@ -19,9 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from social_licence.codebook import Codebook, load_codebook
-from social_licence.paths import DATA_DIR
+from social_licence.paths import PUBLISHED_PATH
 
-PUBLISHED_PATH = DATA_DIR / "published" / "published_figures.csv"
 COMPOSITION = "sample_composition"
 COLUMNS = ("figure_id", "measure", "item", "group", "percent", "answer", "options", "source")
 EXPECTED_FIGURES = 108

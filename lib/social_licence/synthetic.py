@@ -40,15 +40,12 @@ import pandas as pd
 
 from social_licence.codebook import Codebook, Item, load_codebook
 from social_licence.fidelity import fidelity_table
-from social_licence.paths import DATA_DIR
+from social_licence.paths import CHECKSUM_PATH, SYNTHETIC_PATH
 from social_licence.published import COMPOSITION, load_published
 
 SEED = 20210843
 N_RESPONDENTS = 843
 POOL_SIZE = 2600
-SYNTHETIC_DIR = DATA_DIR / "synthetic"
-SYNTHETIC_PATH = SYNTHETIC_DIR / "synthetic_respondents.csv"
-CHECKSUM_PATH = SYNTHETIC_DIR / "SHA256SUMS"
 WEIGHT_DECIMALS = 6
 #: Weights are trimmed to this range, relative to a mean weight of 1.
 WEIGHT_BOUNDS = (0.2, 5.0)
