@@ -13,28 +13,11 @@ from __future__ import annotations
 import pandas as pd
 
 from social_licence.codebook import Codebook, load_codebook
-from social_licence.design import SurveyDesign
-from social_licence.proportions import proportion
-from social_licence.published import COMPOSITION, load_published, round_half_up
+from social_licence.published import load_published, round_half_up
+from social_licence.tables import estimate_figures
 
 COLUMNS = ("figure_id", "measure", "item", "group", "published", "estimate", "rounded", "low", "high",
            "within_rounding_interval", "n")
-
-
-def _estimate(design: SurveyDesign, figure, codebook: Codebook) -> tuple[float, int]:
-    """(estimate in percent, unweighted base) for one published figure."""
-    if figure.measure == COMPOSITION:
-        condition = codebook.subgroups[figure.item].conditions[0]
-        variable, positive, by = condition.variable, list(condition.codes), None
-    else:
-        item = codebook.items[figure.item]
-        variable, positive = item.key, list(item.counted_codes)
-        by = None if figure.group == "all" else figure.group
-    # min_base=0: suppression of small bases is a display rule; here every estimate is wanted.
-    result = proportion(design, variable, positive, by=by, missing_values=codebook.missing_codes(variable),
-                        min_base=0)
-    row = result.iloc[0] if by is None else result[result[by]].iloc[0]
-    return 100 * float(row["estimate"]), int(row["n"])
 
 
 def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
@@ -45,21 +28,19 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     precision), rounded (estimate rounded half up to the published figure's decimals), low and
     high (the rounding interval), within_rounding_interval (the estimate rounds to the published
     value, i.e. ``low <= estimate < high``, decided in decimal arithmetic so that the two columns
-    cannot disagree at a boundary) and n (the unweighted base). ``data`` is a respondent file in codebook terms (as from
-    :func:`social_licence.loader.load_survey`); subgroup indicators are (re)computed from it.
+    cannot disagree at a boundary) and n (the unweighted base). ``data`` is a respondent file in
+    codebook terms (as from :func:`social_licence.loader.load_survey`); subgroup indicators are
+    (re)computed from it. Estimates come from :func:`social_licence.tables.estimate_figures` with
+    ``min_base=0``: suppressing small bases is a display rule, and this check needs every estimate.
     """
     codebook = codebook or load_codebook()
     published = load_published(codebook=codebook) if published is None else published
     frame = data.assign(**codebook.subgroup_indicators(data))
-    design = SurveyDesign(frame, weights=codebook.weight_variable)
-    rows = []
-    for figure in published.itertuples(index=False):
-        estimate, n = _estimate(design, figure, codebook)
-        rounded = round_half_up(estimate, figure.decimals)
-        rows.append({
-            "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
-            "group": figure.group, "published": float(figure.percent), "estimate": estimate,
-            "rounded": rounded, "low": figure.low, "high": figure.high,
-            "within_rounding_interval": rounded == float(figure.percent), "n": n,
-        })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    estimates = estimate_figures(frame, published, codebook, min_base=0)
+    table = published[["figure_id", "measure", "item", "group", "low", "high"]].reset_index(drop=True)
+    table["published"] = published["percent"].astype(float).to_numpy()
+    table["estimate"] = 100 * estimates["estimate"].astype(float).to_numpy()
+    table["rounded"] = [round_half_up(e, d) for e, d in zip(table["estimate"], published["decimals"])]
+    table["within_rounding_interval"] = table["rounded"] == table["published"]
+    table["n"] = estimates["n"].astype(int).to_numpy()
+    return table[list(COLUMNS)]

@@ -38,6 +38,34 @@ def _label(key: str, codebook: Codebook) -> str:
     return codebook.subgroups[key].label
 
 
+def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, **options) -> pd.DataFrame:
+    """The estimate behind each row of ``figures`` from respondent ``data`` (no verdicts).
+
+    ``data`` is a respondent file in codebook terms with its subgroup indicator columns (as
+    :func:`social_licence.loader.load_survey` gives it); ``options`` go to :func:`proportion`
+    (``method``, ``level``, ``min_base``, ``flag_base``). Composition figures are the weighted
+    share of the sample in the subgroup; attitude figures the weighted share giving the counted
+    answer among valid answers within the figure's group.
+    """
+    design = SurveyDesign(data, weights=codebook.weight_variable)
+    rows = []
+    for figure in figures.itertuples(index=False):
+        variable, counted, missing = _question(figure, codebook)
+        by = None if figure.group == ALL else figure.group
+        result = proportion(design, variable, counted, by=by, missing_values=missing, **options)
+        estimate = result.iloc[0] if by is None else result[result[by]].iloc[0]
+        rows.append({
+            "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
+            "item_label": _label(figure.item, codebook), "group": figure.group,
+            "group_label": _label(figure.group, codebook), "answer": figure.answer,
+            "k": figure.options, "published": float(figure.percent),
+            **{column: estimate[column] for column in (
+                "estimate", "se", "ci_low", "ci_high", "level", "method", "n", "n_missing",
+                "weighted_n", "n_eff", "deff", "suppressed", "low_base")},
+        })
+    return pd.DataFrame(rows)
+
+
 def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *, method: str = "beta",
                      level: float = 0.95, min_base: int = 30, flag_base: int = 50,
                      codebook: Codebook | None = None) -> pd.DataFrame:
@@ -55,24 +83,8 @@ def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *,
     """
     codebook = codebook or load_codebook()
     figures = load_published(codebook=codebook) if figures is None else figures
-    design = SurveyDesign(survey.data, weights=codebook.weight_variable)
-    rows = []
-    for figure in figures.itertuples(index=False):
-        variable, counted, missing = _question(figure, codebook)
-        by = None if figure.group == ALL else figure.group
-        result = proportion(design, variable, counted, by=by, method=method, level=level,
-                            missing_values=missing, min_base=min_base, flag_base=flag_base)
-        estimate = result.iloc[0] if by is None else result[result[by]].iloc[0]
-        rows.append({
-            "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
-            "item_label": _label(figure.item, codebook), "group": figure.group,
-            "group_label": _label(figure.group, codebook), "answer": figure.answer,
-            "k": figure.options, "published": float(figure.percent),
-            **{column: estimate[column] for column in (
-                "estimate", "se", "ci_low", "ci_high", "level", "method", "n", "n_missing",
-                "weighted_n", "n_eff", "deff", "suppressed", "low_base")},
-        })
-    table = pd.DataFrame(rows)
+    table = estimate_figures(survey.data, figures, codebook, method=method, level=level,
+                             min_base=min_base, flag_base=flag_base)
     attitudes = table["measure"] != COMPOSITION
     if attitudes.any():
         judged = consensus_verdicts(table[attitudes], k=table.loc[attitudes, "k"].astype(int).to_numpy())
