@@ -9,6 +9,7 @@ import pandas as pd
 
 from social_licence.display import (
     WITHHELD, caption_with_source, csv_download, figures_for_readers, interval, markdown_table, percent,
+    source_notice,
 )
 from social_licence.loader import DataSource, load_survey
 from social_licence.tables import figure_estimates
@@ -56,3 +57,13 @@ def test_figures_for_readers_shows_published_beside_recomputed():
     assert shown.loc[small, "n"].str.endswith("*").all() and not shown.loc[~small, "n"].str.endswith("*").any()
     composition = figures_for_readers(estimates[estimates["measure"] == "sample_composition"], group=False)
     assert "Interval: consensus?" not in composition.columns and "Group" not in composition.columns
+
+
+def test_source_notice_says_which_file_the_build_used():
+    synthetic = load_survey().source
+    text = source_notice(synthetic).data
+    assert text.startswith(":::{warning}") and synthetic.label in text
+    archived = DataSource(kind="archived", path=Path("data/raw/x.sav"), label="Archived survey file x.sav",
+                          mapping=Path("data/raw/mapping.yml"))
+    text = source_notice(archived).data
+    assert text.startswith(":::{note}") and "x.sav" in text and "mapping.yml" in text

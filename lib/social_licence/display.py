@@ -98,3 +98,21 @@ def figures_for_readers(estimates: pd.DataFrame, *, group: bool = True, item: bo
         shown["Published: consensus?"] = ["yes" if r else "no" for r in estimates["published_reaches"]]
         shown["Interval: consensus?"] = [CONSENSUS_WORDS[v] for v in estimates["verdict"]]
     return shown
+
+
+def source_notice(source: DataSource) -> Markdown:
+    """The admonition that tells a reader which respondent file this build used.
+
+    A synthetic build gets a warning-style box saying what the numbers can and cannot show; a
+    build from the archived file gets a note naming the file. Glue it and place it with
+    ``{glue:md}`` and ``:format: myst`` on the landing page.
+    """
+    if source.kind == "synthetic":
+        body = (f"**This build uses synthetic data.** {source.label}. The respondent file was made so that "
+                "every figure the study published is reproduced when rounded; everything beyond those "
+                "published margins (intervals, tests, contrasts) reflects how the file was generated, not "
+                "what parents said. See the appendix and `data/README.md`; a user who has the archived "
+                "survey file can rebuild the whole book from it.")
+        return Markdown(f":::{{warning}} Data source: synthetic\n{body}\n:::\n")
+    body = f"**This build uses the archived survey file.** {source.label} (mapping: {source.mapping or 'none'})."
+    return Markdown(f":::{{note}} Data source: archived survey file\n{body}\n:::\n")
