@@ -17,6 +17,7 @@ from social_licence.codebook import load_codebook, parse_codebook
 from social_licence.paths import CODEBOOK_PATH
 from social_licence.loader import load_survey
 from social_licence.published import load_published
+from social_licence.sample import kish_design_effect
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +32,6 @@ def shipped():
 
 
 # --- solver steps on tiny problems -------------------------------------------------------------
-
-def test_kish_deff_by_hand():
-    assert synthetic.kish_deff([1, 1, 2, 2]) == pytest.approx(4 * 10 / 36)
-    assert synthetic.kish_deff([3, 3, 3]) == pytest.approx(1.0)
-
 
 def test_categorise_hits_shares_and_keeps_order():
     latent = np.arange(10.0)[::-1]
@@ -149,7 +145,7 @@ def test_shape_and_codes(shipped, codebook):
 def test_weights_mean_one_and_kish_deff_in_range(shipped):
     weights = shipped["weight"]
     assert weights.mean() == pytest.approx(1.0, abs=1e-6)
-    assert 1.3 <= synthetic.kish_deff(weights) <= 1.8
+    assert 1.3 <= kish_design_effect(weights) <= 1.8
     assert weights.min() > 0
 
 

@@ -9,6 +9,8 @@ not also display them (an undisplayed figure would reach the page without alt te
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -18,6 +20,8 @@ from myst_nb import glue
 
 PALETTE = sns.color_palette("colorblind")
 MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h")
+#: legend entries wrap at this many characters so that long group names fit two columns
+LEGEND_WIDTH = 34
 
 
 def use_house_style() -> None:
@@ -59,7 +63,7 @@ def interval_plot(
         errors = 100 * np.vstack([part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]])
         ax.errorbar(
             estimate, position, xerr=errors, fmt=MARKERS[index], color=PALETTE[index % len(PALETTE)],
-            markersize=6, capsize=2.5, linewidth=1.4, label=str(group),
+            markersize=6, capsize=2.5, linewidth=1.4, label=textwrap.fill(str(group), LEGEND_WIDTH),
         )
     for value in sorted(table[threshold].dropna().unique()):
         ax.axvline(100 * value, color="0.25", linestyle="--", linewidth=1.1,
@@ -72,7 +76,7 @@ def interval_plot(
     if title:
         ax.set_title(title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 2 else -0.3),
-              ncol=min(3, len(groups) + 1), frameon=False)
+              ncol=min(2, len(groups) + 1), frameon=False)
     fig.tight_layout()
     return fig
 

@@ -190,12 +190,6 @@ def rake(weights: np.ndarray, members: np.ndarray, targets: np.ndarray, bounds: 
     raise ValueError(f"raking did not converge within bounds {bounds}: largest gap {gap:.2e}")
 
 
-def kish_deff(weights: np.ndarray) -> float:
-    """Kish's design effect from unequal weighting, n * sum(w^2) / sum(w)^2 (Kish 1965)."""
-    w = np.asarray(weights, dtype=float)
-    return float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
-
-
 def fixed_decimals(values: np.ndarray, decimals: int = WEIGHT_DECIMALS) -> np.ndarray:
     """The floats that the file will hold once written with ``decimals`` places and read back."""
     return np.array([float(f"{v:.{decimals}f}") for v in values])
