@@ -19,11 +19,12 @@ from scipy import stats
 from social_licence.codebook import Condition, load_codebook
 from social_licence.loader import load_survey
 from social_licence.published import load_published
+from social_licence.plotting import stability_by_design_effect_plot, threshold_margin_plot
 from social_licence.sensitivity import (SIZE_UNKNOWN, STABILITY_ORDER, contrasts_for_readers,
                                         corrected_contrasts, count_stability,
                                         plan_for_readers, precision_plan, published_group_sizes,
-                                        settling_sizes, stability_by_design_effect_plot,
-                                        stability_by_method, threshold_margin_plot, threshold_margins,
+                                        settling_sizes,
+                                        stability_by_method, threshold_margins,
                                         verdicts_by_design_effect)
 
 matplotlib.use("Agg")
@@ -200,7 +201,7 @@ def test_plots_draw_one_series_per_stability(published, sizes):
         "figure_id": ["X1", "X2"], "estimate": [0.6, 0.45], "ci_low": [0.55, 0.4],
         "ci_high": [0.66, 0.52], "threshold": [0.5, 0.5], "stability": ["settled", "not settled"],
         "level": [0.95, 0.95]})
-    fig = threshold_margin_plot(estimates)
+    fig = threshold_margin_plot(threshold_margins(estimates), level=0.95)
     ax = fig.axes[0]
     assert [c.get_label() for c in ax.containers] == ["settled (1)", "not settled (1)"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["X2", "X1"]

@@ -81,6 +81,81 @@ def interval_plot(
     return fig
 
 
+#: palette index per verdict stability (``colorblind``: blue, orange, green, grey, purple), in the
+#: order legends list them; "size unknown" is the sensitivity analysis's class for a figure whose
+#: group size the paper does not print
+_STABILITY_COLOURS = {"settled": 0, "not settled": 1, "overturned": 2, "size unknown": 7, "suppressed": 4}
+
+
+def _stability_style(stabilities) -> dict:
+    """Colour and marker per stability, in a fixed order, the same in every figure."""
+    present = set(stabilities)
+    return {s: (PALETTE[i], MARKERS[n]) for n, (s, i) in enumerate(_STABILITY_COLOURS.items()) if s in present}
+
+
+def threshold_margin_plot(table: pd.DataFrame, level: float, *, title: str | None = None) -> Figure:
+    """Every attitude figure's distance from its consensus threshold, with its interval.
+
+    ``table`` is :func:`social_licence.sensitivity.threshold_margins` output (figures sorted by
+    distance) and ``level`` the intervals' confidence level. One vertical interval per figure (x:
+    figures labelled by id; y: estimate minus threshold in percentage points), coloured and marked
+    by stability (colour-blind palette plus a marker per class), with the threshold as a dashed
+    line at zero.
+    """
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(11, 5.2))
+    x = np.arange(len(table))
+    for stability, (colour, marker) in _stability_style(table["stability"]).items():
+        part = table["stability"] == stability
+        errors = np.vstack([table.loc[part, "distance"] - table.loc[part, "distance_low"],
+                            table.loc[part, "distance_high"] - table.loc[part, "distance"]])
+        ax.errorbar(x[part], table.loc[part, "distance"], yerr=errors, fmt=marker, color=colour,
+                    markersize=4.5, capsize=1.5, linewidth=1.1,
+                    label=f"{stability} ({int(part.sum())})")
+    ax.axhline(0, color="0.25", linestyle="--", linewidth=1.1, label="Consensus threshold")
+    ax.grid(axis="x", visible=False)
+    ax.set_xticks(x, table["figure_id"], rotation=90, fontsize=6)
+    ax.set_xlim(-1, len(table))
+    ax.set_ylabel(f"Estimate minus threshold (points), {100 * level:g}% interval")
+    ax.set_xlabel("Published attitude figure, sorted by distance from its threshold")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def stability_by_design_effect_plot(counts: pd.DataFrame, *, reference_deff: float | None = None,
+                                    reference_label: str = "Kish design effect of the weights",
+                                    title: str | None = None) -> Figure:
+    """Number of settled, not settled and overturned verdicts against the assumed design effect.
+
+    ``counts`` is :func:`social_licence.sensitivity.count_stability` output (by ``deff``, one
+    column per stability). One line per stability that
+    occurs (colour and marker as in :func:`threshold_margin_plot`); ``reference_deff``, if given,
+    is drawn as a dotted vertical line labelled ``reference_label``.
+    """
+    if "deff" not in counts:
+        raise ValueError(f"stability_by_design_effect_plot: counts has no column 'deff'; it has {list(counts.columns)}")
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    present = [s for s in _STABILITY_COLOURS if s in counts and counts[s].sum() > 0]
+    for stability, (colour, marker) in _stability_style(present).items():
+        ax.plot(counts["deff"], counts[stability], marker=marker, color=colour, markersize=5,
+                linewidth=1.5, label=stability)
+    if reference_deff is not None:
+        ax.axvline(reference_deff, color="0.25", linestyle=":", linewidth=1.2,
+                   label=f"{reference_label} ({reference_deff:.2f})")
+    ax.set_xlabel("Assumed design effect")
+    ax.set_ylabel("Published attitude figures")
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def glue_figure(name: str, fig: Figure) -> None:
     """Glue ``fig`` for placement with ``{glue:figure}`` (caption, name, alt text) and close it."""
     glue(name, fig, display=False)

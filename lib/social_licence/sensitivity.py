@@ -36,10 +36,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from social_licence.codebook import Codebook, Condition, load_codebook
 from social_licence.consensus import (STABILITIES, consensus_threshold, consensus_verdicts,
@@ -47,7 +45,6 @@ from social_licence.consensus import (STABILITIES, consensus_threshold, consensu
 from social_licence.design import describe_values, require_columns
 from social_licence.intervals import METHODS, check_level, check_method
 from social_licence.planning import interval_from_summary, sample_size_for_margin
-from social_licence.plotting import MARKERS, PALETTE, use_house_style
 from social_licence.published import COMPOSITION
 from social_licence.sample import kish_design_effect
 from social_licence.tables import figure_contrasts, figure_estimates
@@ -471,75 +468,3 @@ def threshold_margins(estimates: pd.DataFrame) -> pd.DataFrame:
     for column, source in (("distance", "estimate"), ("distance_low", "ci_low"), ("distance_high", "ci_high")):
         table[column] = 100 * (rows[source].astype(float) - rows["threshold"].astype(float))
     return table.sort_values(["distance", "figure_id"], kind="mergesort").reset_index(drop=True)
-
-
-#: palette index per stability (``colorblind``: blue, orange, green, grey, purple), one marker each
-_STYLE_INDEX = {"settled": 0, "not settled": 1, "overturned": 2, SIZE_UNKNOWN: 7, "suppressed": 4}
-
-
-def _stability_style(stabilities) -> dict:
-    """Colour and marker per stability, in :data:`STABILITY_ORDER`, the same in every figure."""
-    present = set(stabilities)
-    return {s: (PALETTE[i], MARKERS[n]) for n, (s, i) in enumerate(_STYLE_INDEX.items()) if s in present}
-
-
-def threshold_margin_plot(estimates: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Every attitude figure's distance from its consensus threshold, with its interval.
-
-    One vertical interval per figure (x: figures sorted by distance, labelled by id; y: estimate
-    minus threshold in percentage points), coloured and marked by stability (colour-blind palette
-    plus a marker per class), with the threshold as a dashed line at zero. Interval level and
-    method are those of ``estimates``.
-    """
-    table = threshold_margins(estimates)
-    use_house_style()
-    fig, ax = plt.subplots(figsize=(11, 5.2))
-    x = np.arange(len(table))
-    for stability, (colour, marker) in _stability_style(table["stability"]).items():
-        part = table["stability"] == stability
-        errors = np.vstack([table.loc[part, "distance"] - table.loc[part, "distance_low"],
-                            table.loc[part, "distance_high"] - table.loc[part, "distance"]])
-        ax.errorbar(x[part], table.loc[part, "distance"], yerr=errors, fmt=marker, color=colour,
-                    markersize=4.5, capsize=1.5, linewidth=1.1,
-                    label=f"{stability} ({int(part.sum())})")
-    ax.axhline(0, color="0.25", linestyle="--", linewidth=1.1, label="Consensus threshold")
-    ax.grid(axis="x", visible=False)
-    ax.set_xticks(x, table["figure_id"], rotation=90, fontsize=6)
-    ax.set_xlim(-1, len(table))
-    level = estimates["level"].dropna().iloc[0] if "level" in estimates else 0.95
-    ax.set_ylabel(f"Estimate minus threshold (points), {100 * level:g}% interval")
-    ax.set_xlabel("Published attitude figure, sorted by distance from its threshold")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
-    return fig
-
-
-def stability_by_design_effect_plot(counts: pd.DataFrame, *, reference_deff: float | None = None,
-                                    reference_label: str = "Kish design effect of the weights",
-                                    title: str | None = None) -> Figure:
-    """Number of settled, not settled and overturned verdicts against the assumed design effect.
-
-    ``counts`` is :func:`count_stability` output (by ``deff``). One line per stability that
-    occurs (colour and marker as in :func:`threshold_margin_plot`); ``reference_deff``, if given,
-    is drawn as a dotted vertical line labelled ``reference_label``.
-    """
-    require_columns(counts, ["deff"], "counts")
-    use_house_style()
-    fig, ax = plt.subplots(figsize=(8, 4.6))
-    present = [s for s in STABILITY_ORDER if s in counts and counts[s].sum() > 0]
-    for stability, (colour, marker) in _stability_style(present).items():
-        ax.plot(counts["deff"], counts[stability], marker=marker, color=colour, markersize=5,
-                linewidth=1.5, label=stability)
-    if reference_deff is not None:
-        ax.axvline(reference_deff, color="0.25", linestyle=":", linewidth=1.2,
-                   label=f"{reference_label} ({reference_deff:.2f})")
-    ax.set_xlabel("Assumed design effect")
-    ax.set_ylabel("Published attitude figures")
-    ax.set_ylim(bottom=0)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
-    fig.tight_layout()
-    return fig
