@@ -16,7 +16,6 @@ from social_licence.design import SurveyDesign
 from social_licence.groups import (
     NOT_STATED, collapse_categories, differences_for_readers, proportions_across, rao_scott_across,
 )
-from social_licence.loader import load_survey
 from social_licence.proportions import proportion
 from social_licence.published import load_published
 from social_licence.tables import figure_contrasts, figure_estimates
@@ -24,11 +23,6 @@ from social_licence.tables import figure_contrasts, figure_estimates
 ETHNIC = {"White British": [1], "Other White": [2], "Black or Black British": [3],
           "Asian, mixed or other": [4, 5, 6]}
 POLICE = "police_and_criminal_justice"
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return load_survey()
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,10 @@ import pytest
 from social_licence.codebook import load_codebook
 from social_licence.consensus import consensus_verdicts, published_reaches_threshold
 from social_licence.design import SurveyDesign
-from social_licence.loader import load_survey
 from social_licence.proportions import proportion
 from social_licence.sample import (
     composition_for_readers, composition_table, kish_design_effect, threshold_table, thresholds_for_readers,
 )
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return load_survey()
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,8 @@ import pytest
 
 from social_licence.consensus import STABILITIES, VERDICTS
 from social_licence.codebook import load_codebook
-from social_licence.loader import load_survey
 from social_licence.published import COMPOSITION
 from social_licence.tables import figure_contrasts, figure_estimates
-
-
-@pytest.fixture(scope="module")
-def survey():
-    return load_survey()
 
 
 @pytest.fixture(scope="module")
