@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from social_licence.display import (
+    contrasts_for_readers,
     WITHHELD, caption_with_source, csv_download, figures_for_readers, interval, markdown_table, percent,
     source_notice,
 )
 from social_licence.loader import DataSource, load_survey
-from social_licence.tables import figure_estimates
+from social_licence.published import load_published
+from social_licence.tables import figure_contrasts, figure_estimates
 
 
 def test_percent_and_interval_formatting():
@@ -67,3 +69,21 @@ def test_source_notice_says_which_file_the_build_used():
                           mapping=Path("data/raw/mapping.yml"))
     text = source_notice(archived).data
     assert text.startswith(":::{note}") and "x.sav" in text and "mapping.yml" in text
+
+
+def test_contrasts_for_readers_formats_each_contrast(survey):
+    """figure_contrasts output: one adjusted p-value, headed by its adjustment."""
+    figures = load_published()
+    contrasts = figure_contrasts(survey, figures[figures["figure_id"].isin(["T3_21", "T3_27"])])
+    shown = contrasts_for_readers(contrasts)
+    row, first = contrasts.iloc[0], shown.iloc[0]
+    assert list(shown.columns) == ["Figure", "Question", "Group", "n (group)", "Group %", "Rest %",
+                                   "Difference (points)", "95% interval", "p", "Holm p"]
+    assert first["Figure"] == "T3_21"
+    assert first["Group %"] == f"{100 * row['estimate_a']:.1f}"
+    assert first["Difference (points)"] == f"{100 * row['difference']:+.1f}"
+    assert first["95% interval"] == f"{100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f}"
+    p = row["p_adjusted"]
+    assert first["Holm p"] == ("<0.001" if p < 0.001 else f"{p:.3f}")
+    bh = figure_contrasts(survey, figures[figures["figure_id"] == "T3_21"], adjust="fdr_bh")
+    assert "BH p" in contrasts_for_readers(bh).columns

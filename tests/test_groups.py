@@ -7,18 +7,17 @@ on the raw codes); the Rao-Scott test itself is checked against R's svychisq in 
 here the test is checked for what this module adds: who is in the base.
 """
 import numpy as np
-import pandas as pd
 import pytest
 
 from social_licence.codebook import load_codebook
 from social_licence.compare import rao_scott_test
 from social_licence.design import SurveyDesign
 from social_licence.groups import (
-    NOT_STATED, collapse_categories, differences_for_readers, proportions_across, rao_scott_across,
+    NOT_STATED, collapse_categories, proportions_across, rao_scott_across,
 )
 from social_licence.proportions import proportion
 from social_licence.published import load_published
-from social_licence.tables import figure_contrasts, figure_estimates
+from social_licence.tables import figure_estimates
 
 ETHNIC = {"White British": [1], "Other White": [2], "Black or Black British": [3],
           "Asian, mixed or other": [4, 5, 6]}
@@ -184,22 +183,3 @@ def test_needs_two_named_groups_and_a_known_item(data):
         rao_scott_across(data, POLICE, grouped.rename(None))
     with pytest.raises(ValueError, match="indexed like the data"):
         rao_scott_across(data, POLICE, grouped.iloc[:-1])
-
-
-# --- differences_for_readers ----------------------------------------------------------------------
-
-def test_differences_for_readers_formats_each_contrast(survey):
-    figures = load_published()
-    contrasts = figure_contrasts(survey, figures[figures["figure_id"].isin(["T3_21", "T3_27"])])
-    shown = differences_for_readers(contrasts)
-    row, first = contrasts.iloc[0], shown.iloc[0]
-    assert list(shown.columns) == ["Figure", "Question", "Group", "n (group)", "Group %", "Rest %",
-                                   "Difference (points)", "95% interval", "p", "Holm p"]
-    assert first["Figure"] == "T3_21"
-    assert first["Group %"] == f"{100 * row['estimate_a']:.1f}"
-    assert first["Difference (points)"] == f"{100 * row['difference']:+.1f}"
-    assert first["95% interval"] == f"{100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f}"
-    p = row["p_adjusted"]
-    assert first["Holm p"] == ("<0.001" if p < 0.001 else f"{p:.3f}")
-    bh = figure_contrasts(survey, figures[figures["figure_id"] == "T3_21"], adjust="fdr_bh")
-    assert "BH p" in differences_for_readers(bh).columns

@@ -19,8 +19,9 @@ from scipy import stats
 from social_licence.codebook import Condition, load_codebook
 from social_licence.loader import load_survey
 from social_licence.published import load_published
+from social_licence.display import contrasts_for_readers
 from social_licence.plotting import stability_by_design_effect_plot, threshold_margin_plot
-from social_licence.sensitivity import (SIZE_UNKNOWN, STABILITY_ORDER, contrasts_for_readers,
+from social_licence.sensitivity import (SIZE_UNKNOWN, STABILITY_ORDER,
                                         corrected_contrasts, count_stability,
                                         plan_for_readers, precision_plan, published_group_sizes,
                                         settling_sizes,
@@ -250,7 +251,7 @@ def test_corrected_contrasts_adjust_by_hand():
     np.testing.assert_allclose(table["p_bh"].to_numpy()[order], bh, rtol=1e-12)
     assert (table["holds_holm"] == (table["p_holm"] < 0.05)).all()
     assert table["holds_holm"].sum() <= table["holds_bh"].sum() <= table["holds"].sum()
-    shown = contrasts_for_readers(table)
+    shown = contrasts_for_readers(table)  # both adjustments side by side
     assert len(shown) == m == 78
     first = table.iloc[0]
     assert shown.iloc[0]["Difference (points)"] == f"{100 * first['difference']:+.1f}"

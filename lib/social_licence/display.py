@@ -116,3 +116,43 @@ def source_notice(source: DataSource) -> Markdown:
         return Markdown(f":::{{warning}} Data source: synthetic\n{body}\n:::\n")
     body = f"**This build uses the archived survey file.** {source.label} (mapping: {source.mapping or 'none'})."
     return Markdown(f":::{{note}} Data source: archived survey file\n{body}\n:::\n")
+
+
+#: short names of the multiple-comparison adjustments in table headings
+ADJUSTMENT_NAMES = {"holm": "Holm", "fdr_bh": "BH"}
+
+
+def p_value(value: float) -> str:
+    """A p-value for a table: three decimals, or '<0.001'."""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def contrasts_for_readers(contrasts: pd.DataFrame) -> pd.DataFrame:
+    """Format group-versus-rest contrasts for a table.
+
+    ``contrasts`` is :func:`social_licence.tables.figure_contrasts` output (one adjusted p-value,
+    ``p_adjusted``, named by ``adjustment``) or :func:`social_licence.sensitivity.corrected_contrasts`
+    output (both ``p_holm`` and ``p_bh``). Columns: figure id, question, group, the group's base,
+    the group's and the rest's weighted share (%), the difference in percentage points with its
+    interval, the unadjusted p-value and each adjusted one, headed by the adjustment's name.
+    """
+    if "p_adjusted" in contrasts:
+        adjusted = {f"{ADJUSTMENT_NAMES[contrasts['adjustment'].iloc[0]]} p": "p_adjusted"}
+    else:
+        adjusted = {"Holm p": "p_holm", "BH p": "p_bh"}
+    level = float(contrasts["level"].iloc[0])
+    shown = pd.DataFrame({
+        "Figure": contrasts["figure_id"],
+        "Question": contrasts["item_label"],
+        "Group": contrasts["group_label"],
+        "n (group)": [str(int(n)) for n in contrasts["n_a"]],
+        "Group %": [percent(v, 1) for v in contrasts["estimate_a"]],
+        "Rest %": [percent(v, 1) for v in contrasts["estimate_b"]],
+        "Difference (points)": [f"{100 * v:+.1f}" for v in contrasts["difference"]],
+        f"{100 * level:g}% interval": [f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+                                       for lo, hi in zip(contrasts["ci_low"], contrasts["ci_high"])],
+        "p": [p_value(v) for v in contrasts["p_value"]],
+    })
+    for heading, column in adjusted.items():
+        shown[heading] = [p_value(v) for v in contrasts[column]]
+    return shown.reset_index(drop=True)

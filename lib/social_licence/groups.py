@@ -18,9 +18,7 @@ error rather than a footnote.
   (:func:`social_licence.compare.rao_scott_test`), with parents whose group is not stated kept in
   the design but out of the base, as R's ``svychisq(~y + g, subset(design, g != "Not stated"))``
   does (domain estimation: Lumley 2010, sec. 2.2), and a check that each group has at least
-  ``min_base`` valid answers;
-* :func:`differences_for_readers` -- the subgroup-versus-rest differences of
-  :func:`social_licence.tables.figure_contrasts` formatted for a table.
+  ``min_base`` valid answers.
 
 References: Rao JNK, Scott AJ (1984) Ann Stat 12:46-60; Lumley T (2010) Complex Surveys, Wiley.
 """
@@ -34,7 +32,6 @@ import pandas as pd
 from social_licence.codebook import Codebook, load_codebook
 from social_licence.compare import rao_scott_test
 from social_licence.design import SurveyDesign, describe_values, require_columns
-from social_licence.display import percent
 from social_licence.proportions import proportion
 
 #: the level given to respondents whose answer to the grouping variable is a non-substantive code
@@ -185,35 +182,3 @@ def rao_scott_across(data: pd.DataFrame, item: str, grouping: pd.Series, *, min_
     result = rao_scott_test(design, item, list(question.counted_codes), by=name, missing_values=missing)
     return result.assign(item_label=question.label, n_not_stated=int(not_stated.sum()),
                          min_group_base=int(bases.min()))
-
-
-def _p(value: float) -> str:
-    """A p-value for a table: three decimals, or '<0.001'."""
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def differences_for_readers(contrasts: pd.DataFrame) -> pd.DataFrame:
-    """Format :func:`social_licence.tables.figure_contrasts` output for a table.
-
-    Columns: figure id, question, group, the group's and the rest's weighted share (%), their
-    difference in percentage points with its interval, the unadjusted p-value and the adjusted one
-    (heading names the adjustment: Holm or Benjamini-Hochberg).
-    """
-    require_columns(contrasts, ["figure_id", "item_label", "group_label", "estimate_a", "estimate_b",
-                                "n_a", "difference", "ci_low", "ci_high", "level", "p_value",
-                                "p_adjusted", "adjustment"], "contrasts")
-    level = float(contrasts["level"].iloc[0])
-    adjustment = {"holm": "Holm", "fdr_bh": "BH"}[contrasts["adjustment"].iloc[0]]
-    return pd.DataFrame({
-        "Figure": contrasts["figure_id"],
-        "Question": contrasts["item_label"],
-        "Group": contrasts["group_label"],
-        "n (group)": [str(int(n)) for n in contrasts["n_a"]],
-        "Group %": [percent(v, 1) for v in contrasts["estimate_a"]],
-        "Rest %": [percent(v, 1) for v in contrasts["estimate_b"]],
-        "Difference (points)": [f"{100 * v:+.1f}" for v in contrasts["difference"]],
-        f"{100 * level:g}% interval": [f"{100 * lo:+.1f} to {100 * hi:+.1f}"
-                                       for lo, hi in zip(contrasts["ci_low"], contrasts["ci_high"])],
-        "p": [_p(v) for v in contrasts["p_value"]],
-        f"{adjustment} p": [_p(v) for v in contrasts["p_adjusted"]],
-    }).reset_index(drop=True)

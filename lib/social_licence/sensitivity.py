@@ -358,27 +358,6 @@ def corrected_contrasts(survey, *, level: float = 0.95) -> pd.DataFrame:
                         holds_bh=table["p_bh"] < alpha)
 
 
-def _p(value: float) -> str:
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def contrasts_for_readers(contrasts: pd.DataFrame) -> pd.DataFrame:
-    """Format :func:`corrected_contrasts` output for a table: percentages, points, p-values."""
-    level = contrasts["level"].iloc[0]
-    return pd.DataFrame({
-        "Figure": contrasts["figure_id"], "Question": contrasts["item_label"],
-        "Group": contrasts["group_label"],
-        "Group %": [f"{100 * v:.1f}" for v in contrasts["estimate_a"]],
-        "Rest %": [f"{100 * v:.1f}" for v in contrasts["estimate_b"]],
-        "Difference (points)": [f"{100 * v:+.1f}" for v in contrasts["difference"]],
-        f"{100 * level:g}% interval": [f"{100 * lo:+.1f} to {100 * hi:+.1f}"
-                                       for lo, hi in zip(contrasts["ci_low"], contrasts["ci_high"])],
-        "p": [_p(v) for v in contrasts["p_value"]],
-        "Holm p": [_p(v) for v in contrasts["p_holm"]],
-        "BH p": [_p(v) for v in contrasts["p_bh"]],
-    })
-
-
 def precision_plan(data: pd.DataFrame, published: pd.DataFrame, *, weights: str = "weight",
                    sizes: pd.DataFrame | None = None, margins: Sequence[float] = (10.0, 5.0),
                    level: float = 0.95, codebook: Codebook | None = None) -> pd.DataFrame:
