@@ -1,10 +1,14 @@
 # The project's commands. `make book` and `make test` each set everything up first (idempotent).
-PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
-SETUP  := $(VENV)/.setup-done
+SHELL    := /bin/bash
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+SETUP    := $(VENV)/.setup-done
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+TIMES    := artefacts/test-times.txt
 
-.PHONY: setup book test pytest nbval data bench lab clean
+.PHONY: setup chromium book test pytest nbval browser-tests book-tests data bench lab clean
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
 setup: $(SETUP)
@@ -14,17 +18,54 @@ $(SETUP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(SETUP)
 
+## chromium: Debian's Chromium, which the browser tests drive with Playwright (no browser download)
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 ## book: execute every chapter (cached) and build the HTML book, strict
 book: setup
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-## test: every test: library tests, then the notebooks against their stored outputs (nbval, strict)
-test: pytest nbval
+# $(call timed,NAME,COMMAND): run COMMAND and add its wall time to $(TIMES); on failure, show the
+# times so far and stop with COMMAND's exit status
+define timed
+start=$$(date +%s%N); $(2); status=$$?; \
+printf '%-34s %7.1f s\n' '$(1)' "$$(( ($$(date +%s%N) - start) / 1000000 ))e-3" >> $(TIMES); \
+if [ $$status -ne 0 ]; then echo "== make test stopped: $(1) failed =="; cat $(TIMES); exit $$status; fi
+endef
+
+## test: every test, each part timed: the library tests (pytest), the notebooks against their stored
+## outputs (nbval, strict), the book build (cached), the built book in headless Chromium, and the
+## stale-number guard on an incremental rebuild
+test:
+	@mkdir -p artefacts; : > $(TIMES); date +%s%N > $(TIMES).start
+	@$(call timed,setup (venv; chromium),$(MAKE) --no-print-directory setup chromium)
+	@$(call timed,pytest (library),$(MAKE) --no-print-directory pytest)
+	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
+	@$(call timed,book build,$(MAKE) --no-print-directory book)
+	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
+	@$(call timed,stale-number guard (tests/book),$(MAKE) --no-print-directory book-tests)
+	@total=$$(( ($$(date +%s%N) - $$(cat $(TIMES).start)) / 1000000 )); \
+	setup=$$(awk 'NR == 1 {print $$(NF - 1) * 1000}' $(TIMES)); \
+	printf '%-34s %7.1f s\n' 'total' "$${total}e-3" 'total without setup' "$$(( total - $${setup%.*} ))e-3" >> $(TIMES); \
+	echo "== make test: wall time of each part ($(TIMES)) =="; cat $(TIMES)
+
+## pytest: the library tests (everything under tests/ but the built-book tests)
 pytest: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book
 nbval: setup
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
+
+## browser-tests: every page of the built book in headless Chromium (after `make book`)
+browser-tests: setup chromium
+	$(PY) -m pytest tests/browser
+
+## book-tests: the stale-number guard on an incremental rebuild of a copy of _build (after `make book`)
+book-tests: setup
+	$(PY) -m pytest tests/book
 
 ## data: regenerate the synthetic respondent file (byte-identical to the committed one)
 data: setup

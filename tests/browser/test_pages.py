@@ -1,0 +1,164 @@
+"""Every page of the table of contents, as a reader's browser shows it.
+
+Pages come from ``_toc.yml`` (root, chapters, references), so a chapter added to the book is tested
+without touching this file. Each check names the page and what failed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from book import pages
+from social_licence.loader import load_survey
+
+TOC = pages.toc_pages()
+ROOT = TOC[0]
+
+#: The only requests to other hosts a page may make, and why each is there. Each is refused in the
+#: tests (no network here, and a test must not need one); only errors of the page itself count.
+EXTERNAL_ALLOWED = {
+    # Sphinx loads MathJax on every page with an equation and on the root page (whose table of
+    # contents includes them). The book's few formulas need it; readers online get it from the
+    # CDN. Offline, the formula shows as its TeX source.
+    "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js":
+        "MathJax renders the formulas (sphinx.ext.mathjax default)",
+}
+
+#: text that must never reach a reader: unrendered MyST roles and directives, unresolved
+#: references, missing or NumPy-repr glued values, matplotlib reprs and Python tracebacks
+RAW_MARKUP = {
+    "unrendered role": re.compile(r"\{(glue|numref|cite|doc|ref|eq|term|download|math)(:[\w-]+)?\}"),
+    "unrendered directive": re.compile(r"```|^:::", re.MULTILINE),
+    "unresolved reference (??)": re.compile(r"\?\?"),
+    "glued NaN": re.compile(r"\b(nan|NaN)\b"),
+    "NumPy scalar repr": re.compile(r"np\.(float|int|bool|str)\w*\("),
+    "matplotlib figure repr": re.compile(r"<Figure size"),
+    "Python traceback": re.compile(r"Traceback \(most recent call last\)"),
+}
+#: elements that mean docutils, Sphinx or a notebook reported a problem inside the page
+PROBLEM_ELEMENTS = {
+    ".problematic": "docutils could not resolve markup",
+    ".system-message": "docutils system message",
+    ".output.traceback, .output.error": "a cell raised an error",
+    ".output.stderr": "a cell wrote to stderr",
+}
+
+
+@pytest.fixture(params=TOC)
+def page(request, visit):
+    return visit(request.param)
+
+
+def test_page_is_served(page):
+    assert page.status == 200, f"{page.url}: HTTP {page.status}"
+
+
+def test_no_console_errors_from_the_book(page, base_url):
+    refused = set(page.refused_external)
+    errors = [m for m in page.console if m["type"] == "error" and m["url"] not in refused]
+    assert not page.page_errors, f"{page.docname}: uncaught errors {page.page_errors}"
+    assert not errors, f"{page.docname}: console errors {errors}"
+
+
+def test_no_failed_requests_to_the_book(page, base_url):
+    failed = [r for r in page.failed_requests if r["url"].startswith(base_url)]
+    assert not failed, f"{page.docname}: failed requests {failed}"
+
+
+def test_only_known_external_requests(page):
+    unknown = sorted(set(page.refused_external) - set(EXTERNAL_ALLOWED))
+    assert not unknown, (f"{page.docname} requests other hosts: {unknown}. Serve the asset from the "
+                         f"book, or add it to EXTERNAL_ALLOWED with the reason it is needed.")
+
+
+def test_every_image_loads_and_has_alt_text(page):
+    broken = [img["src"] for img in page.images if not (img["complete"] and img["naturalWidth"] > 0)]
+    no_alt = [img["src"] for img in page.images if not (img["alt"] or "").strip()]
+    assert not broken, f"{page.docname}: images that did not load: {broken}"
+    assert not no_alt, f"{page.docname}: images without alt text: {no_alt}"
+
+
+@lru_cache(maxsize=None)
+def ids_in(path: Path) -> frozenset[str]:
+    return frozenset(tag["id"] for tag in pages.read_html(path).find_all(id=True))
+
+
+def test_every_internal_link_and_anchor_resolves(page, base_url, html_dir):
+    problems = []
+    for href in sorted(set(page.links)):
+        if not href.startswith(base_url):
+            continue  # other hosts (DOIs) are not reachable here; data: URLs are checked elsewhere
+        parts = urlsplit(href)
+        relative = unquote(parts.path)[len(urlsplit(base_url).path):] or "index.html"
+        target = html_dir / (relative + "index.html" if relative.endswith("/") else relative)
+        if not target.is_file():
+            problems.append(f"{href}: no file {target.relative_to(html_dir)}")
+            continue
+        anchor = unquote(parts.fragment)
+        if anchor and target.suffix == ".html":
+            ids = page.ids if target == pages.html_path(page.docname, html_dir) else ids_in(target)
+            if anchor not in ids:
+                problems.append(f"{href}: no element with id {anchor!r}")
+    assert not problems, f"{page.docname}: broken links:\n" + "\n".join(problems)
+
+
+def test_no_raw_markup_placeholders_or_tracebacks(page):
+    found = [f"{what}: {match.group(0)!r} in …{page.visible_text[max(0, match.start() - 60):match.end() + 60]!r}…"
+             for what, pattern in RAW_MARKUP.items() for match in pattern.finditer(page.visible_text)]
+    soup = page.soup
+    article = soup.select_one("article")
+    found += [f"{why}: {element.get_text(' ', strip=True)[:200]!r}"
+              for selector, why in PROBLEM_ELEMENTS.items() for element in article.select(selector)]
+    assert not found, f"{page.docname}:\n" + "\n".join(found)
+
+
+def test_every_glued_text_renders(page):
+    glued = pages.glued_text(page.soup, page.docname)
+    empty = [g.key for g in glued if not g.shown.strip()]
+    assert not empty, f"{page.docname}: glued texts that show nothing: {empty}"
+
+
+def test_every_table_is_numbered_and_captioned(page):
+    problems = [f"table {table.id}: number {table.number!r}, caption {table.caption[:60]!r}"
+                for table in pages.tables(page.soup)
+                if not re.fullmatch(r"Table \d+(\.\d+)*", table.number) or not table.caption]
+    assert not problems, f"{page.docname}: tables without a number or caption:\n" + "\n".join(problems)
+
+
+def test_every_figure_is_numbered_and_captioned(page):
+    problems = []
+    for figure in page.soup.select("article figure"):
+        number = figure.select_one("figcaption .caption-number")
+        text = figure.select_one("figcaption .caption-text")
+        number = pages.plain(number.get_text()) if number else ""
+        if not re.fullmatch(r"Figure \d+(\.\d+)*", number) or not (text and text.get_text(strip=True)):
+            problems.append(f"figure {figure.get('id')}: number {number!r}")
+        if not figure.find("img"):
+            problems.append(f"figure {figure.get('id')}: no image")
+    assert not problems, f"{page.docname}: " + "; ".join(problems)
+
+
+def test_numbers_are_unique_across_the_book(visit):
+    """Table N and Figure N each name one table or figure in the whole book."""
+    seen: dict[str, str] = {}
+    repeated = []
+    for docname in TOC:
+        soup = visit(docname).soup
+        numbers = [t.number for t in pages.tables(soup)]
+        numbers += [pages.plain(n.get_text()) for n in soup.select("article figure figcaption .caption-number")]
+        for number in numbers:
+            if number in seen:
+                repeated.append(f"{number} in {seen[number]} and {docname}")
+            seen[number] = docname
+    assert not repeated, "numbers used twice: " + "; ".join(repeated)
+
+
+def test_landing_page_names_the_data_source(visit):
+    label = pages.plain(load_survey().source.label)
+    notices = pages.notices(visit(ROOT).soup)
+    assert any(label in notice for notice in notices), (
+        f"{ROOT}: no notice names the data source {label!r}; notices: {notices}")
