@@ -52,6 +52,18 @@ IMAGES_JS = """async () => {
 }"""
 
 
+#: JavaScript run in the page: the text a reader sees in the article, without code (literals, code
+#: cells and their outputs), where markup such as ``{glue:text}`` may be shown on purpose
+PROSE_TEXT_JS = """article => {
+  const parts = [];
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent.closest("pre, code, .highlight, .cell_output, script, style") || !parent.checkVisibility()) continue;
+    parts.push(walker.currentNode.textContent);
+  }
+  return parts.join("\\n");
+}"""
 #: JavaScript run in the page: let running CSS animations and transitions finish
 FINISH_ANIMATIONS_JS = "() => Promise.all(document.getAnimations().map(a => a.finished))"
 
@@ -82,6 +94,7 @@ class Visit:
     links: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     visible_text: str = ""
+    output_text: str = ""
     axe_violations: list[dict] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
 
@@ -180,7 +193,8 @@ def visit(browser, base_url):
         seen.dom = page.content()
         seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         seen.ids = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
-        seen.visible_text = page.eval_on_selector("article", "article => article.innerText")
+        seen.visible_text = page.eval_on_selector("article", PROSE_TEXT_JS)
+        seen.output_text = page.eval_on_selector_all("article .cell_output", "outputs => outputs.map(o => o.textContent).join('\\n')")
         seen.refused_external = list(refused)
         recording[0] = False
         loaded = time.perf_counter()

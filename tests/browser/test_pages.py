@@ -28,13 +28,17 @@ EXTERNAL_ALLOWED = {
         "MathJax renders the formulas (sphinx.ext.mathjax default)",
 }
 
-#: text that must never reach a reader: unrendered MyST roles and directives, unresolved
-#: references, missing or NumPy-repr glued values, matplotlib reprs and Python tracebacks
+#: prose (outside code) that must never reach a reader: unrendered MyST roles and directives and
+#: unresolved references
 RAW_MARKUP = {
     "unrendered role": re.compile(r"\{(glue|numref|cite|doc|ref|eq|term|download|math)(:[\w-]+)?\}"),
     "unrendered directive": re.compile(r"```|^:::", re.MULTILINE),
     "unresolved reference (??)": re.compile(r"\?\?"),
-    "glued NaN": re.compile(r"\b(nan|NaN)\b"),
+}
+#: prose or cell output that must never reach a reader: missing or NumPy-repr values, matplotlib
+#: reprs and Python tracebacks
+BAD_VALUES = {
+    "NaN": re.compile(r"\b(nan|NaN)\b"),
     "NumPy scalar repr": re.compile(r"np\.(float|int|bool|str)\w*\("),
     "matplotlib figure repr": re.compile(r"<Figure size"),
     "Python traceback": re.compile(r"Traceback \(most recent call last\)"),
@@ -106,9 +110,13 @@ def test_every_internal_link_and_anchor_resolves(page, base_url, html_dir):
     assert not problems, f"{page.docname}: broken links:\n" + "\n".join(problems)
 
 
+def matches(patterns: dict, text: str) -> list[str]:
+    return [f"{what}: {match.group(0)!r} in …{text[max(0, match.start() - 60):match.end() + 60]!r}…"
+            for what, pattern in patterns.items() for match in pattern.finditer(text)]
+
+
 def test_no_raw_markup_placeholders_or_tracebacks(page):
-    found = [f"{what}: {match.group(0)!r} in …{page.visible_text[max(0, match.start() - 60):match.end() + 60]!r}…"
-             for what, pattern in RAW_MARKUP.items() for match in pattern.finditer(page.visible_text)]
+    found = matches(RAW_MARKUP, page.visible_text) + matches(BAD_VALUES, page.visible_text + "\n" + page.output_text)
     soup = page.soup
     article = soup.select_one("article")
     found += [f"{why}: {element.get_text(' ', strip=True)[:200]!r}"
