@@ -57,7 +57,7 @@ test:
 pytest: setup
 	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book
 nbval: setup
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg intro.ipynb chapters
 
 ## browser-tests: every page of the built book in headless Chromium (after `make book`)
 browser-tests: setup chromium

@@ -35,6 +35,7 @@ def test_markdown_table_is_a_numbered_myst_table():
     text = markdown_table(frame, "Awareness. Data: synthetic.", "tbl-awareness").data
     assert text.startswith("```{table} Awareness. Data: synthetic.\n:name: tbl-awareness\n")
     assert "| A\\|B | 81 |" in text
+    assert "|:---|---:|" in text  # text left, numbers right
     assert text.rstrip().endswith("```")
 
 
@@ -64,11 +65,12 @@ def test_figures_for_readers_shows_published_beside_recomputed():
 def test_source_notice_says_which_file_the_build_used():
     synthetic = load_survey().source
     text = source_notice(synthetic).data
-    assert text.startswith(":::{warning}") and synthetic.label in text
+    assert text.startswith(":::{admonition} Data source: synthetic\n:class: warning") and synthetic.label in text
     archived = DataSource(kind="archived", path=Path("data/raw/x.sav"), label="Archived survey file x.sav",
                           mapping=Path("data/raw/mapping.yml"))
     text = source_notice(archived).data
-    assert text.startswith(":::{note}") and "x.sav" in text and "mapping.yml" in text
+    assert text.startswith(":::{admonition} Data source: archived survey file\n:class: note")
+    assert "x.sav" in text and "mapping.yml" in text
 
 
 def test_contrasts_for_readers_formats_each_contrast(survey):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 
 import pandas as pd
 from IPython.display import HTML, Markdown
@@ -20,6 +21,8 @@ from social_licence.loader import DataSource
 
 #: what a withheld (small-base) or missing value shows as
 WITHHELD = "–"
+#: a table cell that is a number, an interval, a p-value, a base with its small-base star, or a dash
+NUMERIC_CELL = re.compile(r"[<>±+\-–]?\d[\d.,]*\*?( ?(–|to) ?[+\-]?\d[\d.,]*)?|–|")
 
 
 def percent(proportion: float, decimals: int = 0) -> str:
@@ -41,10 +44,18 @@ def caption_with_source(caption: str, source: DataSource) -> str:
     return f"{caption.rstrip('.')}. Data: {source.label}."
 
 
+def _is_numeric_column(values) -> bool:
+    """A column of numbers, intervals, p-values or dashes, which reads best right-aligned."""
+    return all(NUMERIC_CELL.fullmatch(str(v).strip()) for v in values)
+
+
 def markdown_table(frame: pd.DataFrame, caption: str, name: str) -> Markdown:
-    """A numbered, captioned MyST table of ``frame`` (already formatted as strings)."""
+    """A numbered, captioned MyST table of ``frame`` (already formatted as strings).
+
+    Text columns are left-aligned and columns of numbers right-aligned.
+    """
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join(":---" if i == 0 else "---:" for i in range(frame.shape[1])) + "|"
+    rule = "|" + "|".join("---:" if _is_numeric_column(frame[c]) else ":---" for c in frame.columns) + "|"
     body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
     lines = [f"```{{table}} {caption}", f":name: {name}", "", header, rule, *body, "```"]
     return Markdown("\n".join(lines) + "\n")
@@ -113,9 +124,9 @@ def source_notice(source: DataSource) -> Markdown:
                 "published margins (intervals, tests, contrasts) reflects how the file was generated, not "
                 "what parents said. See the appendix and `data/README.md`; a user who has the archived "
                 "survey file can rebuild the whole book from it.")
-        return Markdown(f":::{{warning}} Data source: synthetic\n{body}\n:::\n")
+        return Markdown(f":::{{admonition}} Data source: synthetic\n:class: warning\n{body}\n:::\n")
     body = f"**This build uses the archived survey file.** {source.label} (mapping: {source.mapping or 'none'})."
-    return Markdown(f":::{{note}} Data source: archived survey file\n{body}\n:::\n")
+    return Markdown(f":::{{admonition}} Data source: archived survey file\n:class: note\n{body}\n:::\n")
 
 
 #: short names of the multiple-comparison adjustments in table headings
