@@ -137,3 +137,12 @@ def test_inconsistent_codebook_is_rejected(raw, edit, message):
     edit(raw)
     with pytest.raises(ValueError, match=message):
         parse_codebook(raw)
+
+
+def test_name_of_gives_the_short_label_of_a_question_a_subgroup_or_all():
+    codebook = load_codebook()
+    assert codebook.name_of("all") == "All parents"
+    assert codebook.name_of("immigration") == codebook.items["immigration"].label
+    assert codebook.name_of("black") == codebook.subgroups["black"].label
+    with pytest.raises(KeyError, match="nobody"):
+        codebook.name_of("nobody")

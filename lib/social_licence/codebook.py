@@ -140,6 +140,16 @@ class Codebook:
         """Every column of a respondent file, in file order: id, weight, demographics, items."""
         return (self.id_variable, self.weight_variable, *self.demographics, *self.items)
 
+    def name_of(self, key: str) -> str:
+        """The short label tables and figures show for a question, a subgroup, or ``"all"``."""
+        if key == "all":
+            return "All parents"
+        if key in self.items:
+            return self.items[key].label
+        if key in self.subgroups:
+            return self.subgroups[key].label
+        raise KeyError(f"{key!r} is neither 'all' nor a question or subgroup of the codebook")
+
     def labels(self, variable: str) -> dict[int, str]:
         """Code -> label for a demographic variable or an item, substantive and missing codes."""
         codes, missing = self.valid_codes(variable)

@@ -172,10 +172,6 @@ def _figure_label(measure: str, item: str, codebook: Codebook) -> str:
     return codebook.items[item].label
 
 
-def _group_label(group: str, codebook: Codebook) -> str:
-    return "All parents" if group == "all" else codebook.subgroups[group].label
-
-
 def _bound(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
@@ -199,7 +195,7 @@ def fidelity_for_readers(table: pd.DataFrame, codebook: Codebook | None = None,
     return pd.DataFrame({
         "Figure": table["figure_id"].to_numpy(),
         "About": [_figure_label(m, i, codebook) for m, i in zip(table["measure"], table["item"])],
-        "Group": [_group_label(g, codebook) for g in table["group"]],
+        "Group": [codebook.name_of(g) for g in table["group"]],
         "Published %": [f"{p:g}" for p in table["published"]],
         "Recomputed %": [f"{e:.{d + 2}f}" for e, d in zip(table["estimate"], decimals)],
         "Rounding interval": [f"[{_bound(lo, d + 1)}, {_bound(hi, d + 1)})"

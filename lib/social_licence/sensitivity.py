@@ -64,10 +64,6 @@ def _attitude_figures(published: pd.DataFrame) -> pd.DataFrame:
     return published[published["measure"] != COMPOSITION].reset_index(drop=True)
 
 
-def _group_label(key: str, codebook: Codebook) -> str:
-    return "All parents" if key == ALL else codebook.subgroups[key].label
-
-
 def _condition_share(condition: Condition, composition: dict, codebook: Codebook):
     """(percent, basis) of one membership condition from the composition figures, or None.
 
@@ -159,7 +155,7 @@ def published_group_sizes(published: pd.DataFrame, n: int = 843, *,
                     share = sum(values) - (len(values) - 1) * 100
                     basis = f"lower bound: {names} all held"
         size = pd.NA if math.isnan(share) else int(math.floor(n * share / 100 + 0.5))
-        rows.append({"group": group, "group_label": _group_label(group, codebook),
+        rows.append({"group": group, "group_label": codebook.name_of(group),
                      "share": share, "size": size, "basis": basis})
     table = pd.DataFrame(rows)
     table["size"] = table["size"].astype("Int64")
@@ -393,7 +389,7 @@ def precision_plan(data: pd.DataFrame, published: pd.DataFrame, *, weights: str 
         for margin in margins:
             for figure_id, p in points:
                 for deff_basis, deff in (("none", 1.0), ("Kish", kish)):
-                    rows.append({"group": group, "group_label": _group_label(group, codebook),
+                    rows.append({"group": group, "group_label": codebook.name_of(group),
                                  "margin": float(margin), "n_file": int(member.sum()),
                                  "size": size_of.get(group, pd.NA), "kish_deff": kish,
                                  "figure_id": figure_id, "p": p, "deff_basis": deff_basis,

@@ -29,15 +29,6 @@ def _question(figure, codebook: Codebook) -> tuple[str, list, tuple]:
     return item.key, list(item.counted_codes), codebook.missing_codes(item.key)
 
 
-def _label(key: str, codebook: Codebook) -> str:
-    """Human label of an item or subgroup key ('all' -> 'All parents')."""
-    if key == ALL:
-        return "All parents"
-    if key in codebook.items:
-        return codebook.items[key].label
-    return codebook.subgroups[key].label
-
-
 def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, **options) -> pd.DataFrame:
     """The estimate behind each row of ``figures`` from respondent ``data`` (no verdicts).
 
@@ -56,8 +47,8 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
         estimate = result.iloc[0] if by is None else result[result[by]].iloc[0]
         rows.append({
             "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
-            "item_label": _label(figure.item, codebook), "group": figure.group,
-            "group_label": _label(figure.group, codebook), "answer": figure.answer,
+            "item_label": codebook.name_of(figure.item), "group": figure.group,
+            "group_label": codebook.name_of(figure.group), "answer": figure.answer,
             "k": figure.options, "published": float(figure.percent),
             **{column: estimate[column] for column in (
                 "estimate", "se", "ci_low", "ci_high", "level", "method", "n", "n_missing",
@@ -113,8 +104,8 @@ def figure_contrasts(survey: SurveyData, figures: pd.DataFrame | None = None, *,
         variable, counted, missing = _question(figure, codebook)
         result = compare_with_rest(design, variable, counted, figure.group, level=level, missing_values=missing)
         rows.append({"figure_id": figure.figure_id, "item": figure.item,
-                     "item_label": _label(figure.item, codebook), "group": figure.group,
-                     "group_label": _label(figure.group, codebook), **result.iloc[0].to_dict()})
+                     "item_label": codebook.name_of(figure.item), "group": figure.group,
+                     "group_label": codebook.name_of(figure.group), **result.iloc[0].to_dict()})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust_pvalues(table["p_value"].to_numpy(), method=adjust)
     table["adjustment"] = adjust
