@@ -69,7 +69,7 @@ book-tests: setup
 
 ## data: regenerate the synthetic respondent file (byte-identical to the committed one)
 data: setup
-	$(PY) -m social_licence.synthetic
+	$(PY) -m social_licence.study.synthetic
 
 ## bench: time the estimation core against a NumPy floor and samplics
 bench: setup

@@ -4,7 +4,7 @@ For a seeded synthetic frame (843 rows, like the survey, and 1,000,000 rows) wit
 items (code 9 = don't know), 15 boolean group columns and a weight column, time the full table:
 for every item x group, the weighted proportion agreeing (4 or 5) among valid answers in the
 group == True domain, with its linearised SE and a confidence interval, computed by
-``social_licence.proportions.proportion`` (one call per group column, all 30 items at once; both
+``social_licence.survey.proportions.proportion`` (one call per group column, all 30 items at once; both
 group levels are estimated, as ``svyby`` would).
 
 Two ratios measured in the same run:
@@ -28,9 +28,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
-from social_licence.design import SurveyDesign
-from social_licence.proportions import proportion
+from social_licence.survey.design import SurveyDesign
+from social_licence.survey.proportions import proportion
 
 N_ITEMS, N_GROUPS = 30, 15
 POSITIVE, DONT_KNOW = [4, 5], 9

@@ -1,7 +1,6 @@
 """Fixtures shared by the library's tests."""
 import pytest
-
-from social_licence.loader import load_survey
+from social_licence.study.loader import load_survey
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from social_licence.paths import PROJECT_ROOT
+from social_licence.study.paths import PROJECT_ROOT
 
 #: extensions of respondent-level survey files (SPSS, Stata, SAS, R, tab-delimited, Parquet)
 RESPONDENT_EXTENSIONS = (".sav", ".zsav", ".por", ".dta", ".sas7bdat", ".xpt", ".rds", ".rdata", ".rda",

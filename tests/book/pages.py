@@ -22,8 +22,7 @@ from bs4 import BeautifulSoup
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
-
-from social_licence.paths import PROJECT_ROOT
+from social_licence.study.paths import PROJECT_ROOT
 
 BUILD_DIR = PROJECT_ROOT / "_build"
 SOURCE_SUFFIXES = (".ipynb", ".md")

@@ -1,6 +1,6 @@
 """The stale-number guard end to end: a new data source reaches every number of the built book.
 
-``social_licence.build_inputs`` empties the execution cache when an input changes, because
+``social_licence.sphinxext.build_inputs`` empties the execution cache when an input changes, because
 jupyter-cache keys a notebook on its code alone. Its unit tests (tests/test_build_inputs.py) check
 the hooks; this test checks the outcome on a real incremental build:
 
@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from jupyter_cache import get_cache
+from social_licence.report.display import percent
+from social_licence.report.tables import figure_estimates
+from social_licence.study.codebook import load_codebook
+from social_licence.study.loader import load_survey
+from social_licence.study.paths import PROJECT_ROOT, SYNTHETIC_PATH
 
 from book import pages
-from social_licence.codebook import load_codebook
-from social_licence.display import percent
-from social_licence.loader import load_survey
-from social_licence.paths import PROJECT_ROOT, SYNTHETIC_PATH
-from social_licence.tables import figure_estimates
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 #: the answer that is perturbed, and where the chapters show it

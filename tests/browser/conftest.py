@@ -24,11 +24,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from book.pages import BUILD_DIR
 from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
-
-from book.pages import BUILD_DIR
-from social_licence.paths import PROJECT_ROOT
+from social_licence.study.paths import PROJECT_ROOT
 
 #: the built book: _build/html, or another build's html folder named by BOOK_HTML_DIR
 HTML_DIR = Path(os.environ.get("BOOK_HTML_DIR", BUILD_DIR / "html"))

@@ -8,8 +8,8 @@ that they stay visible.
 from __future__ import annotations
 
 import pytest
-
 from book import pages
+
 from browser.conftest import ARTEFACTS
 
 TOC = pages.toc_pages()

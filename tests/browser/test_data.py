@@ -20,12 +20,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
 from book import pages
-from social_licence.display import interval, percent
-from social_licence.loader import load_survey
-from social_licence.published import load_published
-from social_licence.tables import figure_estimates
+from social_licence.report.display import interval, percent
+from social_licence.report.tables import figure_estimates
+from social_licence.study.loader import load_survey
+from social_licence.study.published import load_published
 
 TOC = pages.toc_pages()
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from book import pages
-from social_licence.loader import load_survey
+from social_licence.study.loader import load_survey
 
 TOC = pages.toc_pages()
 ROOT = TOC[0]

@@ -7,8 +7,8 @@ tables scroll inside their own container).
 from __future__ import annotations
 
 import pytest
-
 from book import pages
+
 from browser.conftest import ARTEFACTS, DESKTOP, PHONE, new_context
 
 TOC = pages.toc_pages()

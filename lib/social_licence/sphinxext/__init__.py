@@ -1,0 +1,1 @@
+"""Sphinx extensions of the book (listed in ``_config.yml``); not used by the analysis."""

@@ -1,0 +1,148 @@
+"""The consensus baseline: when does a share of answers amount to agreement?
+
+Finch & Mason (1991) -- followed by Edwards & Gillies (2004) and the 2021 social-licence paper --
+call an answer a consensus when the share giving it reaches 1.5 times the share expected if people
+chose at random among k answer categories: a threshold of ``1.5 / k`` (0.75 for k = 2, 0.5 for
+k = 3, 0.375 for k = 4).
+
+Two readings are supported, and the book compares them:
+
+``reaches_threshold`` -- the published-style verdict
+    The estimate rounded half-up to a whole percent, as the paper printed it, is **at or above**
+    the threshold (``>=``): a published 50% counts as reaching a 50% threshold, and an estimate of
+    0.495 (printed 50%) does too. For a threshold that is not a whole percent (k = 4: 37.5%) this
+    means a printed 38% or more.
+``verdict`` -- what the interval says
+    ``"licence"`` when the lower confidence limit is at or above the threshold (``ci_low >=
+    threshold``); ``"no licence"`` when the upper limit is below it (``ci_high < threshold``);
+    ``"not settled"`` when the interval straddles the threshold; ``"suppressed"`` when the row is
+    suppressed (small base) or has no estimate or interval. Every row gets exactly one verdict.
+
+References: Finch JF, Mason J (1991) Obligations of kinship in contemporary Britain: is there
+normative agreement? Br J Sociol 42:345-367; Edwards R, Gillies V (2004) Support in parenting:
+values and consensus concerning who to turn to, J Soc Policy 33:627-647.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .design import describe_values, require_columns
+
+#: the values of the ``verdict`` column
+VERDICTS = ("licence", "no licence", "not settled", "suppressed")
+
+
+def _check_k(k) -> np.ndarray:
+    """k as an integer array; anything but whole numbers >= 2 raises ``ValueError``."""
+    values = np.asarray(k)
+    valid = values.dtype.kind in "iuf"
+    if valid:
+        with np.errstate(invalid="ignore"):
+            valid = bool(np.all(np.isfinite(values) & (values == np.round(values)) & (values >= 2)))
+    if not valid:
+        raise ValueError(f"k (number of answer categories) must be an integer >= 2; got "
+                         f"{describe_values(pd.unique(np.ravel(values)))}")
+    return values.astype(np.int64)
+
+
+def consensus_threshold(k):
+    """Consensus baseline ``1.5 / k`` for k answer categories (k an integer >= 2, or an array)."""
+    values = _check_k(k)
+    threshold = 1.5 / values
+    return float(threshold) if threshold.ndim == 0 else threshold
+
+
+def round_half_up_percent(proportion) -> np.ndarray:
+    """Proportions as whole percentages, rounded half-up (0.745 -> 75, 0.125 -> 13).
+
+    The product with 100 is first rounded to 9 decimals so that binary representation error
+    (0.745 * 100 = 74.49999999999999) does not turn a printed half into a round-down.
+    """
+    percent = np.round(np.asarray(proportion, dtype=np.float64) * 100.0, 9)
+    return np.floor(percent + 0.5)
+
+
+def published_reaches_threshold(percent, k):
+    """Does a published percentage (already in percent, e.g. 50 for 50%) reach ``1.5 / k``?
+
+    Same convention as ``reaches_threshold`` in :func:`consensus_verdicts`: the value rounded
+    half-up to a whole percent is at or above ``150 / k`` percent. Returns a bool (scalar input) or
+    a bool array. Missing or out-of-range percentages raise ``ValueError``.
+    """
+    values = np.asarray(percent, dtype=np.float64)
+    bad = np.isnan(values) | (values < 0) | (values > 100)
+    if bad.any():
+        raise ValueError(f"published percentages must be numbers in [0, 100]; got "
+                         f"{describe_values(np.ravel(values[bad]))}")
+    result = round_half_up_percent(values / 100.0) >= 150.0 / _check_k(k) - 1e-9
+    return bool(result) if result.ndim == 0 else result
+
+
+def consensus_verdicts(table: pd.DataFrame, k) -> pd.DataFrame:
+    """Add ``threshold``, ``reaches_threshold`` and ``verdict`` to a table of proportions.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`social_licence.survey.proportions.proportion` (or any frame with ``estimate``,
+        ``ci_low`` and ``ci_high`` as proportions; a ``suppressed`` column is honoured if present).
+    k : int or str
+        Number of answer categories, or the name of a column holding it for each row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with ``threshold`` (float, 1.5/k), ``reaches_threshold`` (bool:
+        published-style, see the module docstring; False when there is no estimate) and
+        ``verdict`` (one of :data:`VERDICTS`).
+    """
+    require_columns(table, ["estimate", "ci_low", "ci_high"], "consensus")
+    if isinstance(k, str):
+        require_columns(table, [k], "k")
+        k_values = table[k].to_numpy()
+    else:
+        k_values = np.full(len(table), k)
+    threshold = np.broadcast_to(consensus_threshold(k_values), (len(table),)).astype(np.float64)
+    estimate = table["estimate"].to_numpy(dtype=np.float64)
+    low = table["ci_low"].to_numpy(dtype=np.float64)
+    high = table["ci_high"].to_numpy(dtype=np.float64)
+    suppressed = np.isnan(estimate) | np.isnan(low) | np.isnan(high)
+    if "suppressed" in table.columns:
+        suppressed |= table["suppressed"].to_numpy(dtype=bool)
+    out = table.copy()
+    out["threshold"] = threshold
+    with np.errstate(invalid="ignore"):
+        reaches = round_half_up_percent(estimate) >= 150.0 / k_values.astype(np.float64) - 1e-9
+    out["reaches_threshold"] = reaches & ~np.isnan(estimate)
+    out["verdict"] = np.select(
+        [suppressed, low >= threshold, high < threshold],
+        ["suppressed", "licence", "no licence"],
+        default="not settled",
+    )
+    return out
+
+
+#: the values of :func:`verdict_against_published`
+STABILITIES = ("settled", "overturned", "not settled", "suppressed")
+
+
+def verdict_against_published(published_reaches, verdict) -> np.ndarray:
+    """Does a published consensus verdict survive its confidence interval?
+
+    ``published_reaches`` is the published-style verdict (bools, e.g. from
+    :func:`published_reaches_threshold`); ``verdict`` the interval verdict of
+    :func:`consensus_verdicts` for the same figure. The result is ``"settled"`` when the interval
+    lies wholly on the side the published verdict claims, ``"overturned"`` when it lies wholly on
+    the other side, ``"not settled"`` when it straddles the threshold, and ``"suppressed"`` when
+    there is no interval.
+    """
+    reaches = np.asarray(published_reaches, dtype=bool)
+    verdict = np.asarray(verdict, dtype=object)
+    unknown = sorted(set(verdict) - set(VERDICTS))
+    if unknown:
+        raise ValueError(f"verdict values must be among {VERDICTS}; got {unknown} in {len(verdict)} rows")
+    agrees = np.where(reaches, verdict == "licence", verdict == "no licence")
+    disagrees = np.where(reaches, verdict == "no licence", verdict == "licence")
+    return np.select([verdict == "suppressed", verdict == "not settled", agrees, disagrees],
+                     ["suppressed", "not settled", "settled", "overturned"], default="suppressed")

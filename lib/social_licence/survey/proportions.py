@@ -1,0 +1,393 @@
+"""Survey-weighted proportions with design-based standard errors and intervals, overall or by group.
+
+``proportion(design, variable, positive, by=...)`` is the package's equivalent of
+
+    svyby(~I(y %in% positive), ~g1 + g2, subset(design, !is.na(y) & !(y %in% missing_values)),
+          svyciprop, method = "beta", level = 0.95)
+
+in R ``survey`` (Lumley 2010), returned as one tidy DataFrame with the base sizes, Kish's effective
+sample size, the design effect, the design degrees of freedom and small-base flags. ``variable`` may
+be a list of items sharing one answer scale (``svyby(~q1 + q2 + ..., ...)``); the rows are stacked.
+
+How it is computed (and why it is fast): the proportion in domain d is the ratio
+``p_d = sum(w y) / sum(w)`` over the domain's base rows. Its linearised influence values are
+``z_i = w_i (y_i - p_d) / W_d`` on the domain's rows and zero elsewhere (Woodruff 1971; Lumley 2010,
+sec. 2.2.2), and its variance is the design's with-replacement variance of the total of z
+(:meth:`SurveyDesign.variance_of_psu_totals`). Everything reduces to weighted sums by
+(group x answer) cell, so one ``np.bincount`` per sum serves every group at once:
+
+* weights only: since ``sum(z) = 0`` the variance is ``N/(N-1) * sum(z^2)`` with
+  ``sum(z^2) = [S2_pos (1-p)^2 + S2_neg p^2] / W^2`` (S2 = sums of squared weights by cell, N = rows
+  in the whole design), a closed form with no second pass over the data;
+* strata / PSU: the PSU totals of z are ``[S_pos,j (1-p) - S_neg,j p] / W`` from one bincount over
+  (cell, PSU) codes.
+
+Domains always use the full-sample design (influence zero outside the domain), never a re-weighted
+subset, so domain standard errors are R's ``svyby`` ones.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .design import SurveyDesign, describe_values, require_columns
+from .intervals import check_level, check_method, proportion_interval
+
+#: columns of :func:`proportion`'s output after the ``by`` columns, in order
+OUTPUT_COLUMNS = (
+    "variable", "estimate", "se", "ci_low", "ci_high", "level", "method", "n", "n_missing",
+    "weighted_n", "n_eff", "deff", "df", "suppressed", "low_base",
+)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def answer_states(design: SurveyDesign, variables, positive, missing_values=()) -> np.ndarray:
+    """Code survey items into answer states, one int8 column per item (rows x items).
+
+    State 0 = a substantive answer that is not positive, 1 = one of the ``positive`` answers,
+    2 = missing: NaN or one of the ``missing_values`` codes (don't know, refused, ...).
+
+    Raises ``ValueError`` naming the column when it is absent, when a ``positive`` value never
+    occurs in it, when a value in ``positive`` or ``missing_values`` is not a number although the
+    column is numeric, or when a value is listed both as positive and as missing.
+    """
+    data = design.data
+    variables = _as_list(variables)
+    require_columns(data, variables, "variable")
+    positives, missing = _as_list(positive), _as_list(missing_values)
+    if not positives:
+        raise ValueError(f"positive: give at least one answer value of column(s) {variables}")
+    both = [v for v in positives if v in missing]
+    if both:
+        raise ValueError(f"column(s) {variables}: value(s) {describe_values(both)} listed both "
+                         f"as positive and in missing_values")
+    n = len(data)
+    columns = [data[v] for v in variables]
+    numeric = [
+        column.dtype.kind in "iuf" if isinstance(column.dtype, np.dtype)
+        else pd.api.types.is_numeric_dtype(column.dtype)
+        and not pd.api.types.is_bool_dtype(column.dtype)
+        for column in columns
+    ]
+    if any(numeric):
+        for role, values in (("positive", positives), ("missing_values", missing)):
+            bad = [v for v in values if not _is_number(v)]
+            if bad:
+                first = columns[numeric.index(True)]
+                raise ValueError(
+                    f"column {first.name!r} is numeric (dtype {first.dtype}, {n} rows) "
+                    f"but {role} value(s) {describe_values(bad)} are not numbers"
+                )
+    states = np.empty((n, len(variables)), dtype=np.int8, order="F")
+    # numeric items are coded in blocks of columns (a 2-D pass per block, ~4 million cells each)
+    numeric_idx = [j for j, flag in enumerate(numeric) if flag]
+    block = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, len(numeric_idx), block):
+        idx = numeric_idx[start:start + block]
+        values = np.empty((n, len(idx)), order="F")
+        for k, j in enumerate(idx):
+            values[:, k] = (columns[j].to_numpy() if isinstance(columns[j].dtype, np.dtype)
+                            else columns[j].to_numpy(dtype=np.float64, na_value=np.nan))
+        states[:, idx] = _code_states(values, np.isnan(values), positives, missing,
+                                      [variables[j] for j in idx], data)
+    for j in (j for j, flag in enumerate(numeric) if not flag):
+        values = columns[j].to_numpy()[:, None]
+        states[:, [j]] = _code_states(values, columns[j].isna().to_numpy()[:, None], positives,
+                                      missing, [variables[j]], data)
+    return states
+
+
+def _code_states(values, is_missing, positives, missing, names, data) -> np.ndarray:
+    """States 0 / 1 / 2 for a block of item columns (rows x items); checks each positive occurs."""
+    for code in missing:
+        is_missing = is_missing | (values == code)
+    is_positive = np.zeros(values.shape, dtype=bool)
+    for answer in positives:
+        hits = values == answer
+        unseen = ~hits.any(axis=0)
+        if unseen.any():
+            name = names[int(np.flatnonzero(unseen)[0])]
+            seen = pd.unique(data[name].dropna())
+            raise ValueError(
+                f"positive value {answer!r} never occurs in column {name!r} "
+                f"({len(data)} rows; values seen: {describe_values(sorted(seen, key=str), 10)})"
+            )
+        is_positive |= hits
+    return np.where(is_missing, np.int8(2), is_positive.view(np.int8))
+
+
+def response_indicators(design: SurveyDesign, variable: str, positive, missing_values=(),
+                        include_missing: bool = False):
+    """Row-level indicators for one item: ``(is_positive, is_missing, in_base)`` boolean arrays.
+
+    ``is_missing`` marks NaN and the ``missing_values`` codes; ``in_base`` is ``~is_missing``, or
+    every row when ``include_missing`` (the missing rows then count as not positive). Errors as in
+    :func:`answer_states`.
+    """
+    state = answer_states(design, [variable], positive, missing_values)[:, 0]
+    is_missing = state == 2
+    in_base = np.ones(len(state), dtype=bool) if include_missing else ~is_missing
+    return state == 1, is_missing, in_base
+
+
+def _factorize(series: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes 0..k-1 and the k observed levels of one grouping column (sorted).
+
+    Fast paths for boolean and small-range integer columns avoid hashing a million rows.
+    Missing values are an error: nothing is silently dropped.
+    """
+    n = len(series)
+    if series.dtype == np.dtype(bool):
+        raw, levels = series.to_numpy().astype(np.int64), np.array([False, True])
+    elif isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu" and n:
+        arr = series.to_numpy()
+        low, high = int(arr.min()), int(arr.max())
+        if high - low > 4 * n:
+            raw, levels = pd.factorize(series, sort=True)
+        else:
+            raw, levels = arr.astype(np.int64) - low, np.arange(low, high + 1, dtype=arr.dtype)
+    else:
+        raw, levels = pd.factorize(series, sort=True)
+        levels = np.asarray(levels)
+        if (raw < 0).any():
+            raise ValueError(
+                f"by column {column!r} has {int((raw < 0).sum())} missing value(s) out of {n} rows; "
+                f"recode them to a level (e.g. 'missing') so that no row is silently dropped"
+            )
+    observed = np.flatnonzero(np.bincount(raw, minlength=len(levels)))
+    if len(observed) < len(levels):
+        remap = np.full(len(levels), -1, dtype=np.int64)
+        remap[observed] = np.arange(len(observed))
+        raw, levels = remap[raw], levels[observed]
+    return raw.astype(np.int64, copy=False), levels
+
+
+def _group_levels(data: pd.DataFrame, by_columns: list) -> tuple[np.ndarray, dict, int]:
+    """Row codes 0..G-1 for the observed combinations of ``by_columns``, a dict of each column's
+    level per group (arrays of length G) and G."""
+    require_columns(data, by_columns, "by")
+    if len(set(by_columns)) < len(by_columns):
+        raise ValueError(f"by columns repeat: {by_columns}")
+    if not by_columns:
+        return np.zeros(len(data), dtype=np.int64), {}, 1
+    codes = np.zeros(len(data), dtype=np.int64)
+    sizes, level_sets = [], []
+    for column in by_columns:
+        col_codes, levels = _factorize(data[column], column)
+        codes = codes * len(levels) + col_codes
+        sizes.append(len(levels))
+        level_sets.append(levels)
+    if len(by_columns) > 1:
+        observed = np.flatnonzero(np.bincount(codes, minlength=int(np.prod(sizes))))
+        remap = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
+        remap[observed] = np.arange(len(observed))
+        codes = remap[codes]
+        positions = np.unravel_index(observed, sizes)
+    else:
+        positions = (np.arange(sizes[0]),)
+    levels = {column: level_set[pos] for column, level_set, pos in zip(by_columns, level_sets, positions)}
+    return codes, levels, len(positions[0])
+
+
+def _level_column(data: pd.DataFrame, column: str, values: np.ndarray):
+    """Group levels as an array with the by column's own dtype (category, string, ...)."""
+    dtype = data[column].dtype
+    return values.astype(dtype) if isinstance(dtype, np.dtype) else pd.array(values, dtype=dtype)
+
+
+def group_codes(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
+    """Row codes 0..G-1 for the observed combinations of the ``by`` columns, and a G-row frame of
+    those combinations (sorted by the ``by`` columns in order; like ``svyby``'s groups, unobserved
+    combinations are not groups). ``by=None`` gives one group and an empty frame with one row.
+    Missing values in a by column are an error."""
+    codes, levels, n_groups = _group_levels(data, _as_list(by))
+    frame = pd.DataFrame({c: _level_column(data, c, v) for c, v in levels.items()},
+                         index=range(n_groups))
+    return codes, frame
+
+
+def _check_bases(min_base, flag_base) -> None:
+    for name, value in (("min_base", min_base), ("flag_base", flag_base)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name}={value!r} must be a non-negative integer")
+    if min_base > flag_base:
+        raise ValueError(f"min_base={min_base} must not exceed flag_base={flag_base}")
+
+
+def _domain_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool,
+                 codes: np.ndarray, n_groups: int) -> dict:
+    """Weighted sums, variance and df of the ratio estimator for every item x group.
+
+    Each item needs three ``np.bincount`` passes over (group x answer state) cells -- counts, sums
+    of weights and of squared weights -- plus, for a strata/PSU design, one over (cell x PSU).
+    Returns arrays of shape (items, groups).
+    """
+    n_items, size = states.shape[1], 3 * n_groups
+    counts = np.empty((n_items, n_groups, 3))
+    wsum, w2sum = np.empty_like(counts), np.empty_like(counts)
+    psu = np.empty((n_items, n_groups, 3, design.n_psu)) if not design.weights_only else None
+    codes3 = codes * 3
+    for j in range(n_items):
+        cell = codes3 + states[:, j]
+        counts[j] = np.bincount(cell, minlength=size).reshape(n_groups, 3)
+        wsum[j] = np.bincount(cell, weights=design.w, minlength=size).reshape(n_groups, 3)
+        w2sum[j] = np.bincount(cell, weights=design.w2, minlength=size).reshape(n_groups, 3)
+        if psu is not None:
+            psu[j] = design.psu_totals(design.w, cell, size).reshape(n_groups, 3, design.n_psu)
+
+    base = [0, 1, 2] if include_missing else [0, 1]
+    n = counts[..., base].sum(axis=-1)
+    total = wsum[..., base].sum(axis=-1)
+    w2_total = w2sum[..., base].sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = wsum[..., 1] / total
+        if psu is None:
+            # closed form: N/(N-1) * sum z^2 (sum z = 0), z = w (y - p) / W on the domain's rows
+            n_all = design.n_rows
+            sq = w2sum[..., 1] * (1 - p) ** 2 + (w2_total - w2sum[..., 1]) * p**2
+            var = n_all / (n_all - 1) * sq / total**2 if n_all > 1 else np.full_like(p, np.nan)
+        else:
+            negative = psu[:, :, base].sum(axis=2) - psu[:, :, 1]
+            influence = (psu[:, :, 1] * (1 - p)[..., None] - negative * p[..., None])
+            var = design.variance_of_psu_totals(influence / total[..., None])
+        n_eff = total**2 / w2_total
+
+    if design.has_zero_weights or not design.weights_only:
+        df, n_nonzero = np.empty_like(n), np.empty_like(n)
+        for j in range(n_items):
+            in_base = np.isin(states[:, j], base) & (design.w > 0)
+            counted = np.where(in_base, codes, n_groups)
+            n_nonzero[j] = np.bincount(counted, minlength=n_groups + 1)[:n_groups]
+            df[j] = design.domain_df(counted, n_groups)
+    else:
+        df, n_nonzero = n - 1, n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = var / (p * (1 - p) / (n_nonzero - 1))
+    return dict(n=n, n_missing=counts[..., 2], weighted_n=total, estimate=p, var=var,
+                n_eff=n_eff, deff=deff, df=df)
+
+
+def proportion(design: SurveyDesign, variable, positive, by=None, method: str = "beta",
+               level: float = 0.95, missing_values=(), include_missing: bool = False,
+               min_base: int = 30, flag_base: int = 50) -> pd.DataFrame:
+    """Weighted proportion giving one of the ``positive`` answers to ``variable``, overall or by group.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The survey design (weights, optional strata and PSU).
+    variable : str or list of str
+        Column holding the answers, or several columns sharing one answer scale (like
+        ``svyby(~q1 + q2 + ..., ...)``): the result stacks them, item by item.
+    positive : scalar or list
+        Answer value(s) counted as "yes" (e.g. ``[4, 5]`` for agree + strongly agree). Each must
+        occur in every column.
+    by : None, str or list of str
+        Grouping column(s); one output row per observed combination (like ``svyby(..., ~g1 + g2)``).
+        Missing values in a by column are an error (recode them to a level).
+    method : {"beta", "logit", "wilson"}
+        Interval method, see :mod:`social_licence.survey.intervals`.
+    level : float
+        Confidence level in (0, 1).
+    missing_values : list
+        Codes that are non-substantive answers (don't know, refused), in addition to NaN.
+    include_missing : bool
+        False (default): NaN and ``missing_values`` rows are left out of the base (domain
+        estimation: R's ``subset(design, !is.na(y) & !(y %in% missing_values))``). True: they stay
+        in the base as not positive (the share of everyone asked).
+    min_base : int
+        Groups with an unweighted base ``n < min_base`` are suppressed: estimate, se, interval and
+        deff set to NaN, ``suppressed = True``.
+    flag_base : int
+        Groups with ``min_base <= n < flag_base`` get ``low_base = True``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item and group (one row per item when ``by=None``), items in the order given
+        and groups sorted by the ``by`` columns; the by columns followed by :data:`OUTPUT_COLUMNS`:
+
+        ``variable``; ``estimate`` (weighted proportion); ``se`` (linearised, R ``svymean``);
+        ``ci_low``, ``ci_high``, ``level``, ``method`` (R ``svyciprop``); ``n`` (unweighted base:
+        rows in the group's base, R's ``nrow`` of the domain); ``n_missing`` (rows of the group
+        that are NaN or a ``missing_values`` code -- outside the base unless ``include_missing``);
+        ``weighted_n`` (sum of weights in the base); ``n_eff`` (Kish, ``(sum w)^2 / sum w^2`` over
+        the base); ``deff`` (design effect ``var / var_srs`` with the with-replacement SRS variance
+        ``p(1-p)/(n-1)``, n counting non-zero weights: R ``svymean(..., deff = "replace")``, also
+        SAS SURVEYFREQ's default; NaN when p is 0 or 1); ``df`` (design degrees of freedom of the
+        domain, R ``degf``); ``suppressed``; ``low_base``.
+
+    Raises
+    ------
+    ValueError
+        Missing ``variable`` or ``by`` column, a ``positive`` value never seen, a non-numeric
+        ``positive``/``missing_values`` value for a numeric column, missing values in a ``by``
+        column, ``level`` outside (0, 1), an unknown ``method``, bad ``min_base``/``flag_base``, or
+        a group (or the whole item, with ``by=None``) with no rows in its base.
+    """
+    check_method(method)
+    check_level(level)
+    _check_bases(min_base, flag_base)
+    variables, by_columns = _as_list(variable), _as_list(by)
+    clash = [v for v in variables if v in by_columns]
+    if clash:
+        raise ValueError(f"column(s) {clash} are both a variable and a by column")
+    codes, levels, n_groups = _group_levels(design.data, by_columns)
+    states = answer_states(design, variables, positive, missing_values)
+    sums = _domain_sums(design, states, include_missing, codes, n_groups)
+
+    empty = sums["n"] == 0
+    if empty.any():
+        item = variables[int(np.flatnonzero(empty.any(axis=1))[0])]
+        if by_columns:
+            rows = empty[variables.index(item)]
+            labels = list(zip(*(levels[c][rows].tolist() for c in by_columns)))
+            raise ValueError(
+                f"column {item!r} has no valid rows in group(s) {describe_values(labels)} of "
+                f"by column(s) {by_columns} ({len(design.data)} rows); drop or merge those groups"
+            )
+        raise ValueError(f"column {item!r} has no valid rows: all {len(design.data)} rows are "
+                         f"missing or in missing_values")
+
+    n = sums["n"].ravel()
+    se = np.sqrt(sums["var"].ravel())
+    ci_low, ci_high = proportion_interval(sums["estimate"].ravel(), se, n, sums["df"].ravel(),
+                                          method, level)
+    suppressed = n < min_base
+
+    def hide(values):
+        return np.where(suppressed, np.nan, values).astype(np.float64)
+
+    columns = {column: _level_column(design.data, column, np.tile(levels[column], len(variables)))
+               for column in by_columns}
+    columns.update({
+        "variable": np.repeat(np.asarray(variables, dtype=object), n_groups),
+        "estimate": hide(sums["estimate"].ravel()),
+        "se": hide(se),
+        "ci_low": hide(ci_low),
+        "ci_high": hide(ci_high),
+        "level": np.full(len(n), float(level)),
+        "method": np.full(len(n), method, dtype=object),
+        "n": n.astype(np.int64),
+        "n_missing": sums["n_missing"].ravel().astype(np.int64),
+        "weighted_n": sums["weighted_n"].ravel().astype(np.float64),
+        "n_eff": sums["n_eff"].ravel().astype(np.float64),
+        "deff": hide(sums["deff"].ravel()),
+        "df": sums["df"].ravel().astype(np.int64),
+        "suppressed": suppressed,
+        "low_base": (n >= min_base) & (n < flag_base),
+    })
+    return pd.DataFrame(columns)

@@ -1,0 +1,69 @@
+"""Tests for social_licence.study.fidelity: the synthetic file reproduces all 108 published figures.
+
+Reference: data/published/published_figures.csv (the paper's and blog's printed figures). The
+estimates come from the library's ``proportion``; two of them are re-derived here by a second route
+(plain NumPy weighted sums) to check the table picks the right rows, codes and bases.
+"""
+import numpy as np
+import pytest
+from social_licence.study.fidelity import COLUMNS, fidelity_table
+from social_licence.study.loader import load_survey
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_survey().data
+
+
+@pytest.fixture(scope="module")
+def table(shipped):
+    return fidelity_table(shipped)
+
+
+def test_every_published_figure_rounds_to_its_published_value(table):
+    assert len(table) == 108 and list(table.columns) == list(COLUMNS)
+    missed = table.loc[~table["within_rounding_interval"], ["figure_id", "published", "estimate"]]
+    assert missed.empty, f"figures not met:\n{missed}"
+    assert (table["rounded"] == table["published"]).all()
+
+
+def test_estimates_sit_inside_the_safety_margin(table):
+    """The generator aims at each interval's centre, half a half-width at most away (robustness)."""
+    half_width = (table["high"] - table["low"]) / 2
+    assert ((table["estimate"] - table["published"]).abs() <= 0.5 * half_width + 1e-6).all()
+
+
+def test_attitude_figure_by_a_second_route(shipped, table):
+    """T3_21: Black parents trusting the police, weighted among valid answers (codes 1-2 of 1-5)."""
+    black, answer = shipped["black"], shipped["police_and_criminal_justice"]
+    base = black & answer.isin([1, 2, 3, 4, 5])
+    expected = 100 * shipped["weight"][base & answer.isin([1, 2])].sum() / shipped["weight"][base].sum()
+    row = table.set_index("figure_id").loc["T3_21"]
+    assert row["estimate"] == pytest.approx(expected, abs=1e-9)
+    assert row["n"] == base.sum()
+
+
+def test_composition_figure_is_weighted(shipped, table):
+    """S06: parents aged 18-29 (age band 1) as a weighted share of everyone (no missing ages)."""
+    weights = shipped["weight"].to_numpy()
+    young = shipped["age_band"].to_numpy() == 1
+    expected = 100 * weights[young].sum() / weights.sum()
+    row = table.set_index("figure_id").loc["S06"]
+    assert row["estimate"] == pytest.approx(expected, abs=1e-9) and row["n"] == 843
+    assert abs(100 * young.mean() - expected) > 1  # younger parents respond less: weighting matters
+
+
+def test_a_missed_figure_is_reported(shipped):
+    """Turning Black parents' awareness answers to 'no' must break T1_01 and T1_09, and only
+    move figures that involve those answers."""
+    broken = shipped.copy()
+    black = broken["black"].to_numpy()
+    for item in ("records_collected", "records_linkable"):
+        answered = black & broken[item].isin([1, 2]).to_numpy()
+        broken.loc[answered, item] = 2
+    table = fidelity_table(broken).set_index("figure_id")
+    assert not table.loc["T1_01", "within_rounding_interval"]
+    assert not table.loc["T1_09", "within_rounding_interval"]
+    assert table.loc["T1_01", "estimate"] == 0 and table.loc["T1_01", "rounded"] == 0
+    assert table.loc[table.index.str.startswith(("T2", "T3", "S", "P", "B", "C")), "within_rounding_interval"].all()
+    assert np.isclose(table.loc["T1_01", "published"], 81)

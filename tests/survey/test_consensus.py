@@ -1,0 +1,128 @@
+"""Tests for social_licence.survey.consensus: the 1.5/k baseline (Finch & Mason 1991), the published-style
+"reaches" rule (rounded half-up to whole percent, >=) and the interval verdicts. References are the
+definitions written out by hand."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from social_licence.survey.consensus import (
+    VERDICTS,
+    consensus_threshold,
+    consensus_verdicts,
+    published_reaches_threshold,
+    round_half_up_percent,
+    verdict_against_published,
+)
+
+
+def test_thresholds():
+    assert consensus_threshold(2) == 0.75
+    assert consensus_threshold(3) == 0.5
+    np.testing.assert_allclose(consensus_threshold([2, 3, 4, 5]), [0.75, 0.5, 0.375, 0.3])
+
+
+@pytest.mark.parametrize("k", [1, 0, 2.5, "3", True, np.nan])
+def test_bad_k_is_rejected_with_its_value(k):
+    with pytest.raises(ValueError, match=r"k \(number of answer categories\) must be an integer >= 2"):
+        consensus_threshold(k)
+
+
+def test_round_half_up():
+    np.testing.assert_array_equal(round_half_up_percent([0.745, 0.125, 0.5, 0.4949, 0.005, 1.0]),
+                                  [75, 13, 50, 49, 1, 100])
+
+
+def test_published_fifty_reaches_fifty():
+    """The paper printed whole percentages; a printed 50 reaches the k = 3 threshold of 50."""
+    assert published_reaches_threshold(50, 3) is True
+    assert published_reaches_threshold(49, 3) is False
+    np.testing.assert_array_equal(published_reaches_threshold([75, 74, 38, 37], [2, 2, 4, 4]),
+                                  [True, False, True, False])
+
+
+def test_published_percentages_are_validated():
+    with pytest.raises(ValueError, match=r"published percentages must be numbers in \[0, 100\]"):
+        published_reaches_threshold([50, np.nan], 3)
+    with pytest.raises(ValueError, match=r"\[0, 100\]; got 120\.0$"):
+        published_reaches_threshold([120], 3)
+
+
+def table():
+    return pd.DataFrame({
+        "item": ["a", "b", "c", "d", "e", "f", "g"],
+        "estimate": [0.62, 0.495, 0.40, 0.55, 0.48, np.nan, 0.60],
+        "ci_low": [0.50, 0.44, 0.30, 0.45, 0.40, np.nan, 0.51],
+        "ci_high": [0.70, 0.55, 0.49, 0.65, 0.50, np.nan, 0.69],
+        "suppressed": [False, False, False, False, False, True, False],
+        "k": [3, 3, 3, 3, 3, 3, 2],
+    })
+
+
+def test_verdicts_by_hand():
+    out = consensus_verdicts(table(), "k")
+    assert list(out.threshold) == [0.5] * 6 + [0.75]
+    assert list(out.verdict) == ["licence", "not settled", "no licence", "not settled",
+                                 "not settled", "suppressed", "no licence"]
+    # 0.495 prints as 50 -> reaches 50; 0.48 prints 48 -> does not; 0.60 < 75 with k = 2
+    assert list(out.reaches_threshold) == [True, True, False, True, False, False, False]
+    assert out.reaches_threshold.dtype == bool
+
+
+def test_interval_bounds_on_the_threshold():
+    """ci_low == threshold -> licence (>=); ci_high == threshold -> not settled (no licence needs <)."""
+    frame = pd.DataFrame({"estimate": [0.6, 0.45], "ci_low": [0.5, 0.4], "ci_high": [0.7, 0.5]})
+    assert list(consensus_verdicts(frame, 3).verdict) == ["licence", "not settled"]
+
+
+def test_integer_k_and_copy():
+    frame = table().drop(columns="k")
+    out = consensus_verdicts(frame, 3)
+    assert "threshold" not in frame.columns and len(out) == len(frame)
+    assert list(out.columns[-3:]) == ["threshold", "reaches_threshold", "verdict"]
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValueError, match=r"consensus column\(s\) 'ci_high' not found"):
+        consensus_verdicts(table().drop(columns="ci_high"), 3)
+    with pytest.raises(ValueError, match=r"k column\(s\) 'n_categories' not found"):
+        consensus_verdicts(table(), "n_categories")
+
+
+def test_recomputed_and_published_rules_agree():
+    out = consensus_verdicts(table().iloc[:5], "k")
+    published = published_reaches_threshold(round_half_up_percent(out.estimate), out.k)
+    np.testing.assert_array_equal(out.reaches_threshold, published)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 0.3), st.floats(0, 0.3),
+                               st.booleans(), st.integers(2, 6)), min_size=1, max_size=40))
+def test_verdicts_partition_the_rows(rows):
+    p = np.array([r[0] for r in rows])
+    frame = pd.DataFrame({
+        "estimate": p, "ci_low": np.clip(p - [r[1] for r in rows], 0, 1),
+        "ci_high": np.clip(p + np.array([r[2] for r in rows]), 0, 1),
+        "suppressed": [r[3] for r in rows], "k": [r[4] for r in rows],
+    })
+    out = consensus_verdicts(frame, "k")
+    assert out.verdict.isin(VERDICTS).all() and len(out) == len(frame)
+    licence = (out.ci_low >= out.threshold) & ~out.suppressed
+    no_licence = (out.ci_high < out.threshold) & ~out.suppressed
+    assert not (licence & no_licence).any()
+    expected = np.select([out.suppressed, licence, no_licence],
+                         ["suppressed", "licence", "no licence"], "not settled")
+    np.testing.assert_array_equal(out.verdict, expected)
+
+
+def test_verdict_against_published_covers_every_combination():
+    """Hand-made cases: a published verdict is settled, overturned or left open by its interval."""
+    reaches = [True, True, True, False, False, False, True]
+    verdict = ["licence", "no licence", "not settled", "no licence", "licence", "not settled", "suppressed"]
+    assert list(verdict_against_published(reaches, verdict)) == [
+        "settled", "overturned", "not settled", "settled", "overturned", "not settled", "suppressed"]
+
+
+def test_verdict_against_published_rejects_unknown_verdicts():
+    with pytest.raises(ValueError, match="maybe"):
+        verdict_against_published([True], ["maybe"])

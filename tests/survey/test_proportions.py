@@ -1,0 +1,323 @@
+"""Tests for social_licence.survey.proportions.proportion.
+
+Reference cases (tests/reference/proportions_reference.csv, written by make_reference.R with R 4 and
+survey 4.1.1 from the synthetic fixture survey_fixture.csv) -- for both designs
+``svydesign(ids=~1, weights=~w)`` and ``svydesign(ids=~psu, strata=~stratum, weights=~w, nest=TRUE)``:
+
+* ``svyciprop(~I(y %in% pos), d, method, level)`` with ``d = subset(design, !is.na(y) & !(y %in%
+  missing))`` overall and for every ``svyby`` domain of ``~group4``, ``~group4+sex``, ``~flag``
+  (R's ``design[group, ]``), methods beta and logit, levels 0.95 and 0.9: estimate, SE, limits;
+* ``nrow(d)`` and ``degf(d)`` of each domain, ``deff(svymean(~as.numeric(yy), d, deff="replace"))``;
+* include_missing: the same on the full design (NaN and don't-know count as not positive).
+
+Other checks are hand calculations (Kish n_eff, counts) and properties (hypothesis).
+"""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from social_licence.survey.compare import compare_with_rest
+from social_licence.survey.design import SurveyDesign
+from social_licence.survey.proportions import OUTPUT_COLUMNS, proportion
+
+HERE = Path(__file__).parents[1] / "reference"
+FIXTURE = pd.read_csv(HERE / "survey_fixture.csv")
+REFERENCE = pd.read_csv(HERE / "proportions_reference.csv")
+REFERENCE["flag"] = REFERENCE["flag"].map({True: True, False: False, "TRUE": True, "FALSE": False})
+DESIGNS = {
+    "weights": SurveyDesign(FIXTURE, "w"),
+    "strata_psu": SurveyDesign(FIXTURE, "w", strata="stratum", psu="psu"),
+}
+ITEMS = {  # variable: (positive, missing_values), as in make_reference.R
+    "q_agree": ([4, 5], [8]),
+    "q_yesno": ("Yes", ["Don't know"]),
+    "q_rare": (1, []),
+    "q_common": (1, []),
+}
+BY = {"none": [], "group4": ["group4"], "group4+sex": ["group4", "sex"], "flag": ["flag"]}
+COMPARED = ["estimate", "se", "ci_low", "ci_high", "n", "df", "deff"]
+
+
+def assert_matches_r(ref: pd.DataFrame, atol: float = 1e-8, every_group: bool = True) -> int:
+    """Recompute every reference row with ``proportion`` and compare; returns rows compared.
+    ``every_group``: the reference rows cover all of ``proportion``'s groups (none missing)."""
+    compared = 0
+    keys = ["design", "variable", "include_missing", "by", "method", "level"]
+    for (design, variable, include, by, method, level), rows in ref.groupby(keys):
+        positive, missing = ITEMS[variable]
+        ours = proportion(DESIGNS[design], variable, positive, by=BY[by] or None, method=method,
+                          level=level, missing_values=missing, include_missing=include, min_base=0)
+        if BY[by]:
+            merged = rows.merge(ours, on=BY[by], suffixes=("_r", ""), validate="one_to_one")
+        else:
+            merged = rows.add_suffix("_r").assign(**{c: ours[c].iloc[0] for c in COMPARED})
+        assert len(merged) == len(rows), (design, variable, by)
+        assert len(ours) == len(rows) or not every_group, (design, variable, by)
+        for column in COMPARED:
+            np.testing.assert_allclose(merged[column], merged[column + "_r"], atol=atol, rtol=0,
+                                       err_msg=f"{column} for {design}/{variable}/{by}/{method}")
+        compared += len(merged)
+    return compared
+
+
+@pytest.mark.parametrize("by", list(BY))
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_matches_r_svyciprop_by_domain(design, by):
+    """R: svyby(~yy, ~<by>, subset(design, valid), svyciprop, method = beta|logit,
+    level = 0.95|0.9) (by = none: svyciprop on the subset), every item; plus nrow, degf and
+    svymean deff = "replace" of each domain."""
+    ref = REFERENCE[(REFERENCE.design == design) & (REFERENCE.by == by) & ~REFERENCE.include_missing]
+    assert assert_matches_r(ref) == len(ref) > 0
+
+
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_include_missing_matches_r_on_the_full_design(design):
+    """R: svyciprop(~I(y %in% pos), design) without subsetting (NA %in% pos is FALSE), overall and
+    by group4, for q_agree (code 8 + NaN) and q_yesno ("Don't know")."""
+    ref = REFERENCE[(REFERENCE.design == design) & REFERENCE.include_missing]
+    assert assert_matches_r(ref) == len(ref) > 0
+
+
+def test_small_domain_matches_r():
+    """R: svyby(~yy, ~group4, ...) domain d (12 rows), both designs, all items, beta and logit."""
+    ref = REFERENCE[(REFERENCE.by == "group4") & (REFERENCE.group4 == "d") & ~REFERENCE.include_missing]
+    assert (ref.n < 15).all()
+    assert assert_matches_r(ref, every_group=False) == len(ref) > 0
+
+
+def test_estimates_near_zero_and_one_match_r():
+    """R: svyciprop for q_rare (about 3% positive) and q_common (about 97%), overall and by group4
+    and flag, both designs, beta and logit at 0.95 and 0.9."""
+    ref = REFERENCE[REFERENCE.variable.isin(["q_rare", "q_common"])]
+    assert ref.estimate.min() < 0.05 and ref.estimate.max() > 0.95
+    assert assert_matches_r(ref) == len(ref)
+
+
+def test_zero_weight_rows_count_in_n_but_not_in_df():
+    """R: nrow() counts the fixture's two zero-weight rows, degf() does not (weights-only design,
+    q_agree valid rows: n = 276, df = 273)."""
+    row = proportion(DESIGNS["weights"], "q_agree", [4, 5], missing_values=[8]).iloc[0]
+    ref = REFERENCE[(REFERENCE.design == "weights") & (REFERENCE.variable == "q_agree")
+                    & (REFERENCE.by == "none") & ~REFERENCE.include_missing].iloc[0]
+    assert (row.n, row.df) == (ref.n, ref.df) == (276, 273)
+
+
+# --- hand calculations and output shape ----------------------------------------------------------
+def test_counts_weighted_base_and_kish_by_hand():
+    out = proportion(DESIGNS["weights"], "q_agree", [4, 5], by="group4", missing_values=[8],
+                     min_base=0)
+    for _, row in out.iterrows():
+        rows = FIXTURE[FIXTURE.group4 == row.group4]
+        valid = rows[rows.q_agree.notna() & (rows.q_agree != 8)]
+        assert row.n == len(valid)
+        assert row.n_missing == len(rows) - len(valid)
+        assert row.weighted_n == pytest.approx(valid.w.sum(), rel=1e-13)
+        assert row.n_eff == pytest.approx(valid.w.sum() ** 2 / (valid.w**2).sum(), rel=1e-13)
+        positive = valid.q_agree.isin([4, 5])
+        assert row.estimate == pytest.approx(valid.w[positive].sum() / valid.w.sum(), rel=1e-13)
+
+
+def test_weights_only_se_by_hand():
+    """Linearised SE of a ratio on a weights-only design: N/(N-1) * sum z^2 with
+    z = w (y - p) / W on the domain's rows (N = all rows of the design)."""
+    valid = FIXTURE[FIXTURE.q_rare.notna()]
+    y, w = valid.q_rare.to_numpy(), valid.w.to_numpy()
+    p = (w * y).sum() / w.sum()
+    z = w * (y - p) / w.sum()
+    n_all = len(FIXTURE)
+    out = proportion(DESIGNS["weights"], "q_rare", 1)
+    assert out.se.iloc[0] == pytest.approx(np.sqrt(n_all / (n_all - 1) * (z**2).sum()), rel=1e-12)
+
+
+def test_output_columns_and_plain_dtypes():
+    out = proportion(DESIGNS["strata_psu"], "q_yesno", "Yes", by=["group4", "sex"],
+                     missing_values=["Don't know"])
+    assert list(out.columns) == ["group4", "sex", *OUTPUT_COLUMNS]
+    for column in ["estimate", "se", "ci_low", "ci_high", "level", "weighted_n", "n_eff", "deff"]:
+        assert out[column].dtype == np.float64
+    for column in ["n", "n_missing", "df"]:
+        assert out[column].dtype == np.int64
+    assert out.suppressed.dtype == bool and out.low_base.dtype == bool
+    assert list(out.group4) == sorted(out.group4)
+
+
+def test_suppression_and_low_base_flags():
+    out = proportion(DESIGNS["weights"], "q_agree", [4, 5], by="group4", missing_values=[8],
+                     min_base=30, flag_base=70)
+    small = out.set_index("group4")
+    assert small.loc["d", "suppressed"] and not small.loc["d", "low_base"]
+    assert small.loc[["d"], ["estimate", "se", "ci_low", "ci_high", "deff"]].isna().all(axis=None)
+    valid_d = FIXTURE[(FIXTURE.group4 == "d") & FIXTURE.q_agree.notna() & (FIXTURE.q_agree != 8)]
+    assert small.loc["d", "n"] == len(valid_d) < 30 and small.loc["d", "n_eff"] > 0  # bases shown
+    assert small.loc["c", "low_base"] and 30 <= small.loc["c", "n"] < 70
+    assert not small.loc[["a", "b"], "low_base"].any() and not small.loc["a", "suppressed"]
+    assert (out.suppressed == (out.n < 30)).all()
+
+
+def test_method_and_level_change_the_interval():
+    base = proportion(DESIGNS["weights"], "q_rare", 1)
+    assert proportion(DESIGNS["weights"], "q_rare", 1, method="logit").ci_high.iloc[0] \
+        != base.ci_high.iloc[0]
+    narrower = proportion(DESIGNS["weights"], "q_rare", 1, level=0.8)
+    assert narrower.ci_high.iloc[0] < base.ci_high.iloc[0]
+    assert narrower.level.iloc[0] == 0.8
+
+
+# --- errors --------------------------------------------------------------------------------------
+def test_missing_variable_column():
+    with pytest.raises(ValueError, match=r"variable column\(s\) 'q_nope' not found.*320 rows"):
+        proportion(DESIGNS["weights"], "q_nope", 1)
+
+
+def test_missing_by_column():
+    with pytest.raises(ValueError, match=r"by column\(s\) 'region' not found"):
+        proportion(DESIGNS["weights"], "q_rare", 1, by=["group4", "region"])
+
+
+def test_positive_value_never_seen_names_value_and_column():
+    with pytest.raises(ValueError, match=r"positive value 6 never occurs in column 'q_agree' "
+                                         r"\(320 rows; values seen: .*5\.0"):
+        proportion(DESIGNS["weights"], "q_agree", [5, 6])
+    with pytest.raises(ValueError, match=r"positive value 'yes' never occurs in column 'q_yesno'"):
+        proportion(DESIGNS["weights"], "q_yesno", "yes")
+
+
+def test_non_numeric_positive_for_numeric_column():
+    with pytest.raises(ValueError, match=r"column 'q_agree' is numeric.*positive value\(s\) '4'"):
+        proportion(DESIGNS["weights"], "q_agree", ["4"])
+    with pytest.raises(ValueError, match=r"missing_values value\(s\) 'DK' are not numbers"):
+        proportion(DESIGNS["weights"], "q_agree", [4], missing_values=["DK"])
+
+
+def test_value_both_positive_and_missing():
+    with pytest.raises(ValueError, match=r"column\(s\) \['q_agree'\]: value\(s\) 8 listed both as positive and in missing"):
+        proportion(DESIGNS["weights"], "q_agree", [5, 8], missing_values=[8])
+
+
+@pytest.mark.parametrize("level", [0, 1, -0.5, 95])
+def test_level_outside_unit_interval(level):
+    with pytest.raises(ValueError, match=rf"level={level!r} must be strictly between 0 and 1"):
+        proportion(DESIGNS["weights"], "q_rare", 1, level=level)
+
+
+def test_unknown_method():
+    with pytest.raises(ValueError, match=r"method='wald' is not one of 'beta', 'logit', 'wilson'"):
+        proportion(DESIGNS["weights"], "q_rare", 1, method="wald")
+
+
+def test_empty_group_names_column_and_level():
+    frame = FIXTURE.assign(q_part=np.where(FIXTURE.group4 == "d", np.nan, FIXTURE.q_agree))
+    with pytest.raises(ValueError, match=r"column 'q_part' has no valid rows in group\(s\) \('d',\) "
+                                         r"of by column\(s\) \['group4'\]"):
+        proportion(SurveyDesign(frame, "w"), "q_part", [4, 5], by="group4")
+
+
+def test_item_with_no_valid_rows():
+    frame = FIXTURE.assign(q_dk=8.0)
+    with pytest.raises(ValueError, match=r"positive value 1 never occurs in column 'q_dk'"):
+        proportion(SurveyDesign(frame, "w"), "q_dk", 1, missing_values=[8])
+    frame.loc[0, "q_dk"] = 1.0
+    with pytest.raises(ValueError, match=r"column 'q_dk' has no valid rows in group\(s\)"):
+        proportion(SurveyDesign(frame, "w"), "q_dk", 1, by="group4", missing_values=[8],
+                   include_missing=False)
+
+
+def test_missing_values_in_a_by_column():
+    frame = FIXTURE.assign(region=np.where(FIXTURE.id <= 5, None, "north"))
+    with pytest.raises(ValueError, match=r"by column 'region' has 5 missing value\(s\) out of 320"):
+        proportion(SurveyDesign(frame, "w"), "q_rare", 1, by="region")
+
+
+def test_bad_base_thresholds():
+    with pytest.raises(ValueError, match=r"min_base=60 must not exceed flag_base=50"):
+        proportion(DESIGNS["weights"], "q_rare", 1, min_base=60)
+    with pytest.raises(ValueError, match=r"min_base=-1 must be a non-negative integer"):
+        proportion(DESIGNS["weights"], "q_rare", 1, min_base=-1)
+
+
+# --- properties ----------------------------------------------------------------------------------
+def random_frame(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "w": rng.uniform(0.2, 4.0, n),
+        "y": rng.integers(1, 6, n),
+        "g": rng.choice(["x", "y", "z"], n),
+        "h": rng.choice([1, 2], n),
+        "stratum": np.repeat(np.arange(4), n // 4 + 1)[:n],
+        "psu": rng.integers(0, 3, n),
+        "row": np.arange(n),
+    })
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(40, 200))
+def test_equal_weights_give_the_unweighted_proportion(seed, n):
+    frame = random_frame(seed, n).assign(w=2.5)
+    out = proportion(SurveyDesign(frame, "w"), "y", [4, 5], by="g", min_base=0)
+    expected = frame.assign(pos=frame.y.isin([4, 5])).groupby("g").pos.mean()
+    np.testing.assert_allclose(out.estimate, expected.loc[out.g].to_numpy(), atol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(40, 200), scale=st.floats(1e-3, 1e3))
+def test_scaling_the_weights_changes_nothing(seed, n, scale):
+    frame = random_frame(seed, n)
+    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}):
+        a = proportion(SurveyDesign(frame, "w", **kwargs), "y", [4, 5], by=["g", "h"], min_base=0)
+        b = proportion(SurveyDesign(frame.assign(w=frame.w * scale), "w", **kwargs), "y", [4, 5],
+                       by=["g", "h"], min_base=0)
+        for column in ["estimate", "se", "ci_low", "ci_high", "deff", "n_eff"]:
+            np.testing.assert_allclose(a[column], b[column], rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(40, 200),
+       method=st.sampled_from(["beta", "logit", "wilson"]))
+def test_routes_agree_two_column_by_versus_boolean_domain(seed, n, method):
+    """by=['g', 'h'] row (x, 1) == by='in_domain' row True == compare_with_rest's group side."""
+    frame = random_frame(seed, n)
+    frame["in_domain"] = (frame.g == "x") & (frame.h == 1)
+    if frame.in_domain.sum() < 2 or frame.in_domain.all():
+        return
+    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}):
+        design = SurveyDesign(frame, "w", **kwargs)
+        two = proportion(design, "y", [4, 5], by=["g", "h"], method=method, min_base=0)
+        two = two[(two.g == "x") & (two.h == 1)].iloc[0]
+        one = proportion(design, "y", [4, 5], by="in_domain", method=method, min_base=0)
+        one = one[one.in_domain].iloc[0]
+        rest = compare_with_rest(design, "y", [4, 5], "in_domain").iloc[0]
+        for column in ["estimate", "se", "ci_low", "ci_high", "n", "df", "deff"]:
+            assert two[column] == pytest.approx(one[column], rel=1e-12, abs=1e-15, nan_ok=True)
+        assert (rest.estimate_a, rest.se_a) == pytest.approx((one.estimate, one.se), rel=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(40, 200))
+def test_closed_form_and_psu_route_agree(seed, n):
+    """The weights-only closed form equals the general PSU-total route with each row a PSU."""
+    frame = random_frame(seed, n)
+    a = proportion(SurveyDesign(frame, "w"), "y", [1, 2], by="g", min_base=0)
+    b = proportion(SurveyDesign(frame, "w", psu="row"), "y", [1, 2], by="g", min_base=0)
+    for column in ["estimate", "se", "ci_low", "ci_high", "df", "deff"]:
+        np.testing.assert_allclose(a[column], b[column], rtol=1e-10, atol=1e-15)
+
+
+# --- several items at once -----------------------------------------------------------------------
+def test_several_items_stack_the_single_item_results():
+    """Route check: proportion([q_rare, q_common], ...) == the two single-item calls, stacked."""
+    for design in DESIGNS.values():
+        both = proportion(design, ["q_rare", "q_common"], 1, by="group4", min_base=0)
+        single = pd.concat([proportion(design, v, 1, by="group4", min_base=0)
+                            for v in ["q_rare", "q_common"]], ignore_index=True)
+        pd.testing.assert_frame_equal(both, single)
+
+
+def test_several_items_errors_name_the_offending_column():
+    frame = FIXTURE.assign(q_low=np.where(FIXTURE.q_agree == 5, 4.0, FIXTURE.q_agree))
+    with pytest.raises(ValueError, match=r"positive value 5 never occurs in column 'q_low'"):
+        proportion(SurveyDesign(frame, "w"), ["q_agree", "q_low"], [4, 5], missing_values=[8])
+    with pytest.raises(ValueError, match=r"column\(s\) \['group4'\] are both a variable and a by"):
+        proportion(DESIGNS["weights"], ["q_rare", "group4"], 1, by="group4")
