@@ -5,8 +5,13 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
+
+from social_licence.report import display
 from social_licence.report.display import (
+    SOURCE_COLUMN,
     WITHHELD,
     caption_with_source,
     contrasts_for_readers,
@@ -16,6 +21,7 @@ from social_licence.report.display import (
     markdown_table,
     percent,
     source_notice,
+    stable,
 )
 from social_licence.report.tables import figure_contrasts, figure_estimates
 from social_licence.study.loader import DataSource, load_survey
@@ -44,13 +50,45 @@ def test_markdown_table_is_a_numbered_myst_table():
     assert text.rstrip().endswith("```")
 
 
-def test_csv_download_carries_the_full_precision_table():
-    table = pd.DataFrame({"estimate": [0.123456789012, 0.5], "group": ["a", "b"]})
-    html = csv_download(table, "tbl-x.csv").data
+def test_csv_download_carries_the_table_its_source_and_stable_numbers():
+    table = pd.DataFrame({"estimate": [0.123456789012, 0.5], "group": ["a", "b"], "n": [843, 42]})
+    html = csv_download(table, "tbl-x.csv", "Archived survey file x.sav").data
     assert 'download="tbl-x.csv"' in html
     payload = re.search(r"base64,([A-Za-z0-9+/=]+)", html).group(1)
     round_trip = pd.read_csv(io.StringIO(base64.b64decode(payload).decode()))
-    pd.testing.assert_frame_equal(round_trip, table)
+    expected = table.assign(estimate=[0.123457, 0.5])
+    expected.insert(0, SOURCE_COLUMN, "Archived survey file x.sav")
+    pd.testing.assert_frame_equal(round_trip, expected)
+    assert table["estimate"].iloc[0] == 0.123456789012, "the caller's table is not modified"
+
+
+@pytest.mark.parametrize("value, stored", [
+    (0.0072161068913064765, 0.00721611), (0.0072161068913065, 0.00721611), (82.05176241034206, 82.0518),
+    (597.6891527488654, 597.689), (843.0000000001, 843.0), (-12.3456789, -12.3457), (1.23456789e-12, 0.0),
+    (3.1e-17, 0.0), (0.0, 0.0), (np.float64(0.333333333333), 0.333333),
+])
+def test_stable_rounds_to_six_significant_digits_so_blas_noise_vanishes(value, stored):
+    result = stable(value)
+    assert type(result) is float and result == stored
+    assert stable(value * (1 + 4e-16)) == stored, "last-digit noise of another BLAS kernel must not show"
+
+
+def test_stable_leaves_non_floats_alone_and_rounds_float_columns():
+    assert stable(843) == 843 and stable("0.123456789") == "0.123456789" and stable(True) is True
+    assert math.isnan(stable(math.nan)) and stable(math.inf) == math.inf
+    frame = pd.DataFrame({"p": [0.123456789], "n": [3], "label": ["x"]})
+    rounded = stable(frame)
+    assert rounded["p"].tolist() == [0.123457] and rounded["n"].tolist() == [3] and rounded["label"].tolist() == ["x"]
+    assert frame["p"].tolist() == [0.123456789]
+
+
+def test_glue_stores_rounded_plain_numbers(monkeypatch):
+    stored = {}
+    monkeypatch.setattr(display, "myst_glue", lambda name, value, display: stored.update({name: (value, display)}))
+    display.glue("x", np.float64(82.05176241034206))
+    display.glue("n", np.int64(843))
+    assert stored == {"x": (82.0518, False), "n": (843, False)}
+    assert type(stored["n"][0]) is int
 
 
 def test_figures_for_readers_shows_published_beside_recomputed():
@@ -75,7 +113,12 @@ def test_source_notice_says_which_file_the_build_used():
                           mapping=Path("data/raw/mapping.yml"))
     text = source_notice(archived).data
     assert text.startswith(":::{admonition} Data source: archived survey file\n:class: note")
-    assert "x.sav" in text and "mapping.yml" in text
+    assert "`data/raw/x.sav`" in text and "`data/raw/mapping.yml`" in text
+    assert "synthetic" not in text.lower()
+    outside = DataSource(kind="archived", path=Path("/home/someone/private/x.sav"), label="Archived survey file x.sav",
+                         mapping=Path("/home/someone/private/mapping.yml"))
+    text = source_notice(outside).data
+    assert "/home/someone" not in text and "`x.sav`" in text and "`mapping.yml`" in text
 
 
 def test_contrasts_for_readers_formats_each_contrast(survey):

@@ -147,7 +147,7 @@ def test_file_sha256_matches_the_recorded_checksum():
 
 def test_publish_reference_table_glues_a_numbered_table_with_its_origin(monkeypatch):
     glued = {}
-    monkeypatch.setattr(provenance, "glue", lambda name, value, display: glued.update({name: value}))
+    monkeypatch.setattr(provenance, "glue", lambda name, value: glued.update({name: value}))
     shown = pd.DataFrame({"Key": ["a"], "Value": ["1"]})
     link = provenance.publish_reference_table("tbl-ap-x", shown, shown, "A table.", "Source: data/codebook.yml")
     text = glued["tbl-ap-x"].data

@@ -1,9 +1,14 @@
-"""The stale-number guard: any change to what the chapters compute from empties the book's cache."""
+"""The stale-number guard: any change to what the chapters compute from empties the book's cache;
+a failed build is never recorded as good; a bad data source stops the build before any notebook runs."""
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
+from sphinx.errors import ConfigError
+
 from social_licence.sphinxext import build_inputs
+from social_licence.study.paths import SYNTHETIC_PATH
 
 
 @pytest.fixture
@@ -58,12 +63,22 @@ def test_changing_the_mapping_variable_changes_the_fingerprint(project):
     assert fingerprint(project, SOCIAL_LICENCE_MAPPING="a.yml") != fingerprint(project)
 
 
-def fake_sphinx_app(build_dir: Path) -> SimpleNamespace:
-    """Just the attributes of a Sphinx application the guard reads."""
+def test_a_relative_selection_is_read_relative_to_the_root(project, monkeypatch, tmp_path):
+    """As the loader reads it: the build's working folder does not matter."""
+    monkeypatch.chdir(tmp_path)
+    relative = fingerprint(project, SOCIAL_LICENCE_DATA="data/raw/archive.sav")
+    (project / "data" / "raw" / "archive.sav").write_bytes(b"respondents v2")
+    assert fingerprint(project, SOCIAL_LICENCE_DATA="data/raw/archive.sav") != relative
+
+
+def fake_sphinx_app(build_dir: Path, warnings: int = 0) -> SimpleNamespace:
+    """Just the attributes of a Sphinx application the guard reads (``_warncount`` is Sphinx's own
+    count of logged warnings, which ``--keep-going`` turns into a non-zero exit)."""
     return SimpleNamespace(
         outdir=str(build_dir / "html"),
         config={"nb_execution_cache_path": ""},
         env=SimpleNamespace(found_docs={"intro", "chapters/a", "chapters/b"}),
+        _warncount=warnings,
     )
 
 
@@ -89,10 +104,56 @@ def test_hooks_clear_cache_and_outdate_every_page_only_when_inputs_change(tmp_pa
     assert not (cache / "record").exists()
 
 
-def test_failed_build_does_not_record_the_fingerprint(tmp_path, monkeypatch):
+@pytest.mark.parametrize("exception, warnings", [(RuntimeError("notebook failed"), 0), (None, 1), (None, 7)],
+                         ids=["exception", "one-warning", "failed-notebooks"])
+def test_a_build_with_an_exception_or_a_warning_is_not_recorded_and_forgets_the_last_record(
+        tmp_path, monkeypatch, exception, warnings):
+    """A build that 'finished with problems' (e.g. a notebook failed) must leave the next build to
+    execute everything again, not report '0 changed ... succeeded'."""
     monkeypatch.setattr(build_inputs, "inputs_fingerprint", lambda: "inputs")
+    record = tmp_path / "_build" / build_inputs.FINGERPRINT_FILE
+    clean = fake_sphinx_app(tmp_path / "_build")
+    (tmp_path / "_build").mkdir()
+    build_inputs._check_inputs(clean)
+    build_inputs._record_fingerprint(clean, None)
+    assert record.read_text() == "inputs\n"
+
+    failed = fake_sphinx_app(tmp_path / "_build", warnings=warnings)
+    build_inputs._check_inputs(failed)
+    assert build_inputs._outdated_pages(failed, failed.env, set(), set(), set()) == []
+    build_inputs._record_fingerprint(failed, exception)
+    assert not record.exists()
+    again = fake_sphinx_app(tmp_path / "_build")
+    build_inputs._check_inputs(again)
+    assert build_inputs._outdated_pages(again, again.env, set(), set(), set()) == ["chapters/a", "chapters/b", "intro"]
+
+
+def test_a_bad_data_source_stops_the_build_before_any_notebook_runs(tmp_path, monkeypatch):
+    bad = tmp_path / "archive.csv"
+    pd.read_csv(SYNTHETIC_PATH).drop(columns="weight").to_csv(bad, index=False)
+    monkeypatch.setenv("SOCIAL_LICENCE_DATA", str(bad))
+    monkeypatch.delenv("SOCIAL_LICENCE_MAPPING", raising=False)
     app = fake_sphinx_app(tmp_path / "_build")
     (tmp_path / "_build").mkdir()
-    build_inputs._check_inputs(app)
-    build_inputs._record_fingerprint(app, RuntimeError("notebook failed"))
+    (tmp_path / "_build" / build_inputs.FINGERPRINT_FILE).write_text("an earlier clean build\n")
+    with pytest.raises(ConfigError, match=r"cannot be used(?s:.*)'weight' \(file column 'weight'\)"):
+        build_inputs._check_inputs(app)
     assert not (tmp_path / "_build" / build_inputs.FINGERPRINT_FILE).exists()
+
+
+def test_an_archived_build_writes_the_recoding_audit_beside_the_book(tmp_path, monkeypatch):
+    archive = tmp_path / "archive.csv"
+    pd.read_csv(SYNTHETIC_PATH).to_csv(archive, index=False)
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("recode:\n  sex: {1: 1, 2: 2}\n")
+    monkeypatch.setenv("SOCIAL_LICENCE_DATA", str(archive))
+    monkeypatch.setenv("SOCIAL_LICENCE_MAPPING", str(mapping))
+    app = fake_sphinx_app(tmp_path / "_build")
+    build_inputs._check_inputs(app)
+    audit = pd.read_csv(tmp_path / "_build" / build_inputs.AUDIT_FILE)
+    assert set(audit["variable"]) == {"sex"} and audit["rows"].sum() == 843
+    assert build_inputs.source_tag() == "archived"
+    monkeypatch.delenv("SOCIAL_LICENCE_DATA")
+    build_inputs._check_inputs(app)
+    assert not (tmp_path / "_build" / build_inputs.AUDIT_FILE).exists()
+    assert build_inputs.source_tag() == "synthetic"

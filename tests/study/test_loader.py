@@ -6,6 +6,7 @@ loading through a mapping gives back the source frame exactly, or that the error
 variable, the offending values with counts, and the number of rows.
 """
 import hashlib
+import uuid
 
 import pandas as pd
 import pyreadstat
@@ -18,7 +19,7 @@ from social_licence.study.loader import (
     SYNTHETIC_LABEL,
     load_survey,
 )
-from social_licence.study.paths import SYNTHETIC_PATH
+from social_licence.study.paths import PROJECT_ROOT, SYNTHETIC_PATH
 
 CODEBOOK = load_codebook()
 ARCHIVE_NAMES = {name: f"v{i:02d}" for i, name in enumerate(CODEBOOK.columns, start=1)}
@@ -134,7 +135,7 @@ def test_blank_cells_can_be_recoded(tmp_path, source):
     mapping = write_mapping(tmp_path)
     with pytest.raises(ValueError, match=r"'immigration' \(file column 'v25'\): blank \(x2\) in 2 of 40 rows"):
         load_survey(path, mapping=mapping)
-    recode = {"sex": {10: 1, 20: 2}, "immigration": {None: 9}}
+    recode = {"sex": {10: 1, 20: 2}, "immigration": {None: 9, "keep": [1, 2, 3, 4, 5, 8, 9]}}
     survey = load_survey(path, mapping=write_mapping(tmp_path, recode=recode))
     assert survey.data.loc[[3, 4], "immigration"].tolist() == [9, 9]
 
@@ -158,22 +159,22 @@ def test_extra_unmapped_variable(tmp_path, source):
 @pytest.mark.parametrize("bad, shown", [(7, "7 (x3)"), (1.5, "1.5 (x3)"), ("man", "'man' (x3)")])
 def test_codes_outside_the_codebook(tmp_path, source, bad, shown):
     frame = archive_frame(source)
-    frame["v03"] = frame["v03"].astype(object)
-    frame.loc[[0, 5, 9], "v03"] = bad
+    frame["v04"] = frame["v04"].astype(object)
+    frame.loc[[0, 5, 9], "v04"] = bad
     path = write(frame, tmp_path / "archive.csv")
     with pytest.raises(ValueError) as error:
         load_survey(path, mapping=write_mapping(tmp_path))
     message = str(error.value)
-    assert f"'sex' (file column 'v03'): {shown} in 3 of 40 rows; codebook codes are [1, 2, 9]" in message
+    assert f"'age_band' (file column 'v04'): {shown} in 3 of 40 rows; codebook codes are [1, 2, 3, 4, 9]" in message
     assert "recode them under `recode`" in message
 
 
 def test_several_bad_variables_are_listed_together(tmp_path, source):
     frame = archive_frame(source)
-    frame.loc[0, "v03"] = 7
+    frame.loc[0, "v04"] = 7
     frame.loc[[1, 2], "v12"] = 3
     path = write(frame, tmp_path / "archive.csv")
-    with pytest.raises(ValueError, match=r"(?s)'sex'.*7 \(x1\) in 1 of 40 rows.*'records_collected'.*3 \(x2\) in 2 of 40"):
+    with pytest.raises(ValueError, match=r"(?s)'age_band'.*7 \(x1\) in 1 of 40 rows.*'records_collected'.*3 \(x2\) in 2 of 40"):
         load_survey(path, mapping=write_mapping(tmp_path))
 
 
@@ -193,16 +194,58 @@ def test_missing_id(tmp_path, source):
         load_survey(path, mapping=write_mapping(tmp_path))
 
 
-@pytest.mark.parametrize("bad, shown", [(None, "blank (x2)"), (-1.0, "-1.0 (x2)"), (0.0, "0.0 (x2)"),
-                                        ("heavy", "'heavy' (x2)")])
-def test_bad_weights(tmp_path, source, bad, shown):
+@pytest.mark.parametrize("bad, shown, what", [
+    (None, "blank (x2)", "missing or not numbers"), ("heavy", "'heavy' (x2)", "missing or not numbers"),
+    (float("inf"), "inf (x2)", "infinite"), (-1.0, "-1 (x2)", "negative or zero"), (0.0, "0 (x2)", "negative or zero"),
+], ids=["blank", "text", "infinite", "negative", "zero"])
+def test_bad_weights(tmp_path, source, bad, shown, what):
     frame = archive_frame(source)
     frame["v02"] = frame["v02"].astype(object)
     frame.loc[[10, 11], "v02"] = bad
     path = write(frame, tmp_path / "archive.csv")
     with pytest.raises(ValueError) as error:
         load_survey(path, mapping=write_mapping(tmp_path))
-    assert f"weight variable (file column 'v02'): values that are missing, not numbers, negative or zero: {shown}; 2 of 40 rows" in str(error.value)
+    assert (f"weight variable (file column 'v02'): values that are {what}: {shown}; 2 of 40 rows"
+            in str(error.value))
+
+
+def test_ragged_rows_are_reported_by_line_number(tmp_path, source):
+    """A short record would otherwise be filled with blanks (and surface as 'duplicated ids')."""
+    path = tmp_path / "archive.csv"
+    lines = archive_frame(source).to_csv(index=False).splitlines()
+    lines[4] = lines[4].rsplit(",", 1)[0]          # file line 5 loses its last field
+    lines[9] = ",".join(lines[9].split(",")[:-2])  # file line 10 loses two
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    width = len(CODEBOOK.columns)
+    with pytest.raises(ValueError, match=rf"2 record\(s\) do not have the header's {width} fields: "
+                                         rf"line 5 \({width - 1} fields\), line 10 \({width - 2} fields\)"):
+        load_survey(path, mapping=write_mapping(tmp_path))
+
+
+def test_relative_paths_are_relative_to_the_repository_root(monkeypatch, source):
+    """The documented command uses data/raw/...; notebooks run in chapters/, so cwd must not matter."""
+    name = f"pytest-relative-{uuid.uuid4().hex}"
+    data, mapping = PROJECT_ROOT / "data" / "raw" / f"{name}.csv", PROJECT_ROOT / "data" / "raw" / f"{name}.yml"
+    try:
+        archive_frame(source).to_csv(data, index=False)
+        mapping.write_text(yaml.safe_dump({"variables": ARCHIVE_NAMES, "recode": {"sex": {10: 1, 20: 2}}}))
+        monkeypatch.chdir(PROJECT_ROOT / "chapters")
+        monkeypatch.setenv(DATA_ENV, f"data/raw/{name}.csv")
+        monkeypatch.setenv(MAPPING_ENV, f"data/raw/{name}.yml")
+        survey = load_survey()
+        assert survey.source.path == data and survey.source.mapping == mapping
+        assert survey.source.shown_path == f"data/raw/{name}.csv"
+        assert survey.source.shown_mapping == f"data/raw/{name}.yml"
+        pd.testing.assert_frame_equal(survey.data[list(CODEBOOK.columns)], source)
+    finally:
+        data.unlink(missing_ok=True)
+        mapping.unlink(missing_ok=True)
+
+
+def test_files_outside_the_repository_are_shown_by_name_only(tmp_path, source):
+    path = write(archive_frame(source), tmp_path / "archive.csv")
+    survey = load_survey(path, mapping=write_mapping(tmp_path))
+    assert survey.source.shown_path == "archive.csv" and survey.source.shown_mapping == "mapping.yml"
 
 
 def test_empty_files(tmp_path, source):
@@ -240,7 +283,7 @@ def test_missing_file(tmp_path):
     ({"variables": {"gender": "v03"}}, r"variables names \['gender'\] are not codebook variables"),
     ({"renames": {}}, "top-level keys must be among"),
     ({"exclude": [{"column": "x"}]}, "each exclude rule needs exactly column, values, reason"),
-    ({"recode": {"sex": [1, 2]}}, "every entry under recode must map file values to codes"),
+    ({"recode": {"sex": [1, 2]}}, "recode for 'sex' must map file values to codes"),
     ({"variables": {"sex": "v", "age_band": "v"}}, r"file column\(s\) \['v'\] mapped to more than one"),
 ], ids=["unknown-variable", "unknown-key", "exclude-rule", "recode-shape", "shared-column"])
 def test_bad_mapping_file(tmp_path, source, mapping, message):

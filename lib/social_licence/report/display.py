@@ -1,11 +1,19 @@
 """Showing results in the book: one formatter, numbered captioned tables, CSV downloads.
 
-Rounding happens here and only here, at display time: tables keep full precision. A table reaches
-the page as a MyST ``{table}`` directive glued as Markdown (``{glue:md}`` with ``:format: myst``),
-which is what gives it a number, a caption and a label that ``{numref}`` can point to. Every
-caption ends with the data source the table was built from, so a table built from the synthetic
-file always says so. Next to it, the same table can be downloaded as CSV from a link that carries
-the data in the page itself (a ``data:`` URL), so the download cannot go stale or missing.
+Rounding for the reader happens here, at display time: tables keep full precision until they are
+formatted. A table reaches the page as a MyST ``{table}`` directive glued as Markdown
+(``{glue:md}`` with ``:format: myst``), which is what gives it a number, a caption and a label that
+``{numref}`` can point to. Every caption ends with the data source the table was built from, so a
+table built from the synthetic file always says so. Next to it, the same table can be downloaded as
+CSV from a link that carries the data in the page itself (a ``data:`` URL), so the download cannot
+go stale or missing; its first column names the data source too.
+
+Every number a notebook *stores* (a glued value, a CSV download) passes through :func:`stable`
+once, which rounds it to :data:`STORED_DIGITS` significant digits. The stored outputs are nbval's
+regression baseline, and the last digits of a float depend on which BLAS kernel the reader's CPU
+selects (the covariance and Rao-Scott code use matrix products): six significant digits are far
+finer than anything the book displays (at most 0.1 percentage point) and far coarser than that
+noise (about 1e-15 relative), so the baseline holds on every machine.
 """
 from __future__ import annotations
 
@@ -13,16 +21,58 @@ import base64
 import math
 import re
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
-from myst_nb import glue
+from myst_nb import glue as myst_glue
 
 from social_licence.study.loader import DataSource
+
+#: significant digits of every number a notebook stores (see the module docstring)
+STORED_DIGITS = 6
+#: ... and at most this many decimals, so that floating-point noise around zero stores as 0
+STORED_MAX_DECIMALS = 10
+#: the first column of every CSV download: where its numbers come from
+SOURCE_COLUMN = "data_source"
 
 #: what a withheld (small-base) or missing value shows as
 WITHHELD = "–"
 #: a table cell that is a number, an interval, a p-value, a base with its small-base star, or a dash
 NUMERIC_CELL = re.compile(r"[<>±+\-–]?\d[\d.,]*\*?( ?(–|to) ?[+\-]?\d[\d.,]*)?|–|")
+
+
+def stable(value):
+    """``value`` as a notebook stores it: floats rounded to :data:`STORED_DIGITS` significant digits.
+
+    Python and NumPy floats become Python floats (NaN and infinities unchanged); a DataFrame or
+    Series has its float columns rounded; anything else (ints, bools, text, Markdown, figures) is
+    returned as it is.
+    """
+    if isinstance(value, pd.DataFrame):
+        rounded = value.copy()
+        for column in rounded.columns:
+            rounded[column] = stable(rounded[column])
+        return rounded
+    if isinstance(value, pd.Series):
+        return value.map(stable) if value.dtype.kind == "f" else value
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if number == 0 or not math.isfinite(number):
+            return number
+        decimals = STORED_DIGITS - 1 - math.floor(math.log10(abs(number)))
+        return float(round(number, min(decimals, STORED_MAX_DECIMALS)))
+    return value
+
+
+def glue(name: str, value) -> None:
+    """Glue ``value`` for the page (``{glue:text}``, ``{glue:md}``, ``{glue:figure}``), undisplayed.
+
+    Numbers are stored through :func:`stable`, so the notebook's stored output is the same on
+    every machine; NumPy scalars become plain Python numbers (their reprs break ``{glue:text}``).
+    """
+    if isinstance(value, np.integer):
+        value = int(value)
+    myst_glue(name, stable(value), display=False)
 
 
 def percent(proportion: float, decimals: int = 0) -> str:
@@ -61,8 +111,15 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str) -> Markdown:
     return Markdown("\n".join(lines) + "\n")
 
 
-def csv_download(table: pd.DataFrame, filename: str) -> HTML:
-    """A link that downloads ``table`` (full precision) as ``filename``, with the data in the page."""
+def csv_download(table: pd.DataFrame, filename: str, source: str) -> HTML:
+    """A link that downloads ``table`` as ``filename``, with the data in the page.
+
+    The CSV's first column, :data:`SOURCE_COLUMN`, names where its numbers come from (``source``:
+    the data source's label, or the file a documentation table is built from), so a downloaded
+    table cannot be mistaken for the survey's. Numbers are stored through :func:`stable`.
+    """
+    table = stable(table)
+    table.insert(0, SOURCE_COLUMN, source)
     encoded = base64.b64encode(table.to_csv(index=False).encode("utf-8")).decode("ascii")
     return HTML(
         f'<p><a download="{filename}" href="data:text/csv;base64,{encoded}">'
@@ -77,8 +134,8 @@ def publish_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: s
     ``shown`` is the formatted table for readers; ``data`` the full-precision table it was made
     from, offered for download. Place the table with ``{glue:md}`` and ``:format: myst``.
     """
-    glue(name, markdown_table(shown, caption_with_source(caption, source), name), display=False)
-    return csv_download(data, f"{name}.csv")
+    glue(name, markdown_table(shown, caption_with_source(caption, source), name))
+    return csv_download(data, f"{name}.csv", source.label)
 
 
 #: how the consensus module's verdicts read in a table (the counted answer is not always supportive
@@ -125,7 +182,8 @@ def source_notice(source: DataSource) -> Markdown:
                 "what parents said. See the appendix and `data/README.md`; a user who has the archived "
                 "survey file can rebuild the whole book from it.")
         return Markdown(f":::{{admonition}} Data source: synthetic\n:class: warning\n{body}\n:::\n")
-    body = f"**This build uses the archived survey file.** {source.label} (mapping: {source.mapping or 'none'})."
+    body = (f"**This build uses the archived survey file.** {source.label} "
+            f"(`{source.shown_path}`; mapping: `{source.shown_mapping or 'none'}`).")
     return Markdown(f":::{{admonition}} Data source: archived survey file\n:class: note\n{body}\n:::\n")
 
 

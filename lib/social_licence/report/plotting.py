@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from myst_nb import glue
+
+from social_licence.report.display import glue
 
 PALETTE = sns.color_palette("colorblind")
 MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h")
@@ -158,5 +159,5 @@ def stability_by_design_effect_plot(counts: pd.DataFrame, *, reference_deff: flo
 
 def glue_figure(name: str, fig: Figure) -> None:
     """Glue ``fig`` for placement with ``{glue:figure}`` (caption, name, alt text) and close it."""
-    glue(name, fig, display=False)
+    glue(name, fig)
     plt.close(fig)

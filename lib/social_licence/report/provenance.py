@@ -31,9 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
-from myst_nb import glue
 
-from social_licence.report.display import WITHHELD, csv_download, markdown_table
+from social_licence.report.display import WITHHELD, csv_download, glue, markdown_table
 from social_licence.study.codebook import Codebook, Condition, load_codebook
 from social_licence.study.paths import PROJECT_ROOT
 from social_licence.study.published import COMPOSITION, load_published
@@ -284,5 +283,5 @@ def publish_reference_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, 
     table's content comes from, e.g. ``"Source: data/codebook.yml"``. Place it with ``{glue:md}``
     and ``:format: myst``.
     """
-    glue(name, markdown_table(shown, f"{caption.rstrip('.')}. {origin.rstrip('.')}.", name), display=False)
-    return csv_download(data, f"{name}.csv")
+    glue(name, markdown_table(shown, f"{caption.rstrip('.')}. {origin.rstrip('.')}.", name))
+    return csv_download(data, f"{name}.csv", origin)

@@ -2,8 +2,11 @@
 
 One entry point, :func:`load_survey`. Which file: the ``path`` argument, else the environment
 variable ``SOCIAL_LICENCE_DATA``, else the shipped synthetic file. How its columns map to codebook
-names: the ``mapping`` argument (a YAML file, see ``data/mapping_template.yml``), else
-``SOCIAL_LICENCE_MAPPING`` (for a file other than the synthetic one), else identity. Formats by
+names: the ``mapping`` argument (a YAML file, see ``data/mapping_template.yml`` and
+:mod:`social_licence.study.mapping`), else ``SOCIAL_LICENCE_MAPPING`` (for a file other than the
+synthetic one), else identity. A relative path, given either way, is relative to the repository
+root (:func:`social_licence.study.paths.project_path`), so the same path works from ``make book``,
+``make lab`` and a notebook opened by hand, whose working folder is ``chapters/``. Formats by
 extension: ``.csv``, ``.tab``/``.tsv`` (tab-delimited), ``.sav`` (SPSS) and ``.dta`` (Stata) via
 pyreadstat, ``.parquet``.
 
@@ -14,6 +17,7 @@ in :attr:`SurveyData.excluded` with its reason.
 """
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -22,27 +26,47 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyreadstat
-import yaml
 
 from social_licence.study.codebook import Codebook, load_codebook
-from social_licence.study.paths import SYNTHETIC_PATH
+from social_licence.study.mapping import (
+    IDENTITY,
+    Mapping,
+    apply_recodes,
+    check_label_conflicts,
+    describe_values,
+    load_mapping,
+    recoding_audit,
+)
+from social_licence.study.paths import SYNTHETIC_PATH, project_path, shown_path
 
 DATA_ENV = "SOCIAL_LICENCE_DATA"
 MAPPING_ENV = "SOCIAL_LICENCE_MAPPING"
 FORMATS = {".csv": "csv", ".tab": "tab-delimited", ".tsv": "tab-delimited", ".sav": "SPSS",
            ".dta": "Stata", ".parquet": "Parquet"}
-MAPPING_KEYS = ("variables", "recode", "ignore", "exclude")
+DELIMITERS = {"csv": ",", "tab-delimited": "\t"}
 SYNTHETIC_LABEL = "Synthetic data reconstructed from the published figures (not the survey's responses)"
 
 
 @dataclass(frozen=True)
 class DataSource:
-    """Where the data came from: ``kind`` is "synthetic" or "archived"; ``label`` is for captions."""
+    """Where the data came from: ``kind`` is "synthetic" or "archived"; ``label`` is for captions.
+
+    ``shown_path`` and ``shown_mapping`` are the file names as a reader may see them: relative to
+    the repository when the files sit inside it, else the bare file name (never a home folder).
+    """
 
     kind: str
     path: Path
     label: str
     mapping: Path | None
+
+    @property
+    def shown_path(self) -> str:
+        return shown_path(self.path)
+
+    @property
+    def shown_mapping(self) -> str | None:
+        return None if self.mapping is None else shown_path(self.mapping)
 
 
 @dataclass(frozen=True)
@@ -52,89 +76,69 @@ class SurveyData:
     ``data``: one row per respondent, codebook columns (id, weight, demographics, items) with
     integer codes, plus one boolean column per codebook subgroup. ``excluded``: rows left out by
     the mapping's ``exclude`` rules (columns ``row`` -- 0-based position in the file --, ``id``,
-    ``reason``); empty when none were.
+    ``reason``); empty when none were. ``recoding``: :func:`social_licence.study.mapping.recoding_audit`
+    of every coded variable the file labels or the mapping recodes (empty for the synthetic file).
     """
 
     data: pd.DataFrame
     source: DataSource
     excluded: pd.DataFrame
+    recoding: pd.DataFrame
 
 
-@dataclass(frozen=True)
-class Mapping:
-    """How a file's columns become codebook variables (see ``data/mapping_template.yml``).
+def _ragged_lines(path: Path, delimiter: str) -> str:
+    """'line 5 (30 fields), line 9 (29 fields)' for records whose field count differs from the header's.
 
-    ``variables``: codebook name -> file column (unlisted names map to themselves). ``recode``:
-    codebook name -> {file value: codebook code} (key ``null`` for blank cells). ``ignore``:
-    patterns (``fnmatch``) of file columns to leave out. ``exclude``: rules
-    ``{column, values, reason}`` dropping rows whose file ``column`` takes one of ``values``.
+    pandas fills a short record with blanks, which would surface later only as missing values
+    or duplicated ids; checked here with the csv module, so quoted fields with line breaks count
+    as one record. Line numbers are those of the file (the header is line 1).
     """
-
-    variables: dict
-    recode: dict
-    ignore: tuple[str, ...]
-    exclude: tuple[dict, ...]
-
-
-IDENTITY = Mapping({}, {}, (), ())
-
-
-def describe_values(values: pd.Series, limit: int = 5) -> str:
-    """'7 (x3), 'abc' (x1), ...' for the distinct offending values of a column, most frequent first."""
-    counts = values.value_counts(dropna=False)
-    shown = [f"{'blank' if pd.isna(v) else repr(v)} (x{c})" for v, c in counts.head(limit).items()]
-    more = f", ... ({len(counts)} distinct)" if len(counts) > limit else ""
-    return ", ".join(shown) + more
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        width = len(next(reader, []))
+        bad = [(reader.line_num, len(record)) for record in reader if record and len(record) != width]
+    if not bad:
+        return ""
+    shown = ", ".join(f"line {line} ({fields} fields)" for line, fields in bad[:10])
+    more = f", ... ({len(bad)} records)" if len(bad) > 10 else ""
+    return f"{len(bad)} record(s) do not have the header's {width} fields: {shown}{more}"
 
 
-def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
-    """Read and check a mapping YAML file against the codebook."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError(f"cannot read mapping file {path}: {error}") from error
-    if not isinstance(raw, dict) or set(raw) - set(MAPPING_KEYS):
-        raise ValueError(f"mapping file {path}: top-level keys must be among {MAPPING_KEYS}; "
-                         f"found {sorted(raw) if isinstance(raw, dict) else type(raw).__name__}")
-    variables = raw.get("variables") or {}
-    recode = raw.get("recode") or {}
-    for section, names in (("variables", variables), ("recode", recode)):
-        unknown = sorted(set(names) - set(codebook.columns))
-        if unknown:
-            raise ValueError(f"mapping file {path}: {section} names {unknown} are not codebook variables")
-    if not all(isinstance(v, str) for v in variables.values()):
-        raise ValueError(f"mapping file {path}: every entry under variables must be a column name")
-    if not all(isinstance(v, dict) for v in recode.values()):
-        raise ValueError(f"mapping file {path}: every entry under recode must map file values to codes")
-    for rule in raw.get("exclude") or []:
-        if not isinstance(rule, dict) or set(rule) != {"column", "values", "reason"}:
-            raise ValueError(f"mapping file {path}: each exclude rule needs exactly column, values, reason; got {rule!r}")
-    return Mapping(dict(variables), dict(recode), tuple(str(p) for p in raw.get("ignore") or ()),
-                   tuple(raw.get("exclude") or ()))
+def read_table(path: Path) -> tuple[pd.DataFrame, dict]:
+    """Read a file by its extension: (table, value labels by column). Any failure raises ValueError.
 
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a file by its extension; unsupported or unreadable files raise ValueError."""
+    Value labels come from SPSS and Stata files (pyreadstat); other formats have none.
+    """
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise ValueError(f"unsupported file type {path.suffix!r} for {path}; use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unsupported file type {path.suffix!r} for {path.name}; use one of {', '.join(FORMATS)}")
     if not path.is_file():
-        raise ValueError(f"data file {path} not found (set by argument or {DATA_ENV})")
+        raise ValueError(f"data file {shown_path(path)} not found (set by argument or {DATA_ENV}; "
+                         f"a relative path is relative to the repository root)")
     if path.stat().st_size == 0:
-        raise ValueError(f"data file {path} is empty (0 bytes, 0 rows)")
+        raise ValueError(f"data file {path.name} is empty (0 bytes, 0 rows)")
     try:
-        if kind == "csv":
-            return pd.read_csv(path)
-        if kind == "tab-delimited":
-            return pd.read_csv(path, sep="\t")
+        if kind in DELIMITERS:
+            ragged = _ragged_lines(path, DELIMITERS[kind])
+            if ragged:
+                raise ValueError(ragged)
+            return pd.read_csv(path, sep=DELIMITERS[kind]), {}
         if kind == "Parquet":
-            return pd.read_parquet(path)
-        # user_missing=True keeps codes declared missing in the file (e.g. 8 "don't know") as
-        # their values instead of turning them into blanks, so the codebook's missing codes apply.
+            return pd.read_parquet(path), {}
+        # user_missing=True keeps codes declared missing in the file (SPSS user-missing such as -1
+        # "don't know", Stata .a-.z as "a"-"z") as values, so the recode can map them.
         reader = pyreadstat.read_sav if kind == "SPSS" else pyreadstat.read_dta
-        return reader(str(path), user_missing=True)[0]
+        table, meta = reader(str(path), user_missing=True)
+        labels = {column: {_plain(v): str(label) for v, label in values.items()}
+                  for column, values in meta.variable_value_labels.items()}
+        return table, labels
     except Exception as error:  # any reader failure is a bad input file
-        raise ValueError(f"cannot read {path} as a {kind} file: {error}") from error
+        raise ValueError(f"cannot read {path.name} as a {kind} file: {error}") from error
+
+
+def _plain(value):
+    """A value-label key as a plain Python value (1.0 -> 1)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _select_columns(table: pd.DataFrame, mapping: Mapping, codebook: Codebook, path: Path) -> dict:
@@ -188,13 +192,15 @@ def _check_id(ids: pd.Series, column: str) -> pd.Series:
 
 
 def _check_weight(weights: pd.Series, column: str) -> pd.Series:
-    """Weights must be numbers greater than zero in every row."""
+    """Weights must be finite numbers greater than zero in every row."""
     numeric = pd.to_numeric(weights, errors="coerce")
-    bad = numeric.isna() | ~(numeric > 0)
-    if bad.any():
-        raise ValueError(f"weight variable (file column {column!r}): values that are missing, not numbers, "
-                         f"negative or zero: {describe_values(weights[bad])}; {int(bad.sum())} of "
-                         f"{len(weights)} rows. Every respondent needs a positive weight.")
+    checks = [(numeric.isna(), "missing or not numbers"), (np.isinf(numeric), "infinite"),
+              (numeric <= 0, "negative or zero")]
+    for bad, what in checks:
+        if bad.any():
+            raise ValueError(f"weight variable (file column {column!r}): values that are {what}: "
+                             f"{describe_values(weights[bad])}; {int(bad.sum())} of {len(weights)} rows. "
+                             f"Every respondent needs a positive, finite weight.")
     return numeric.astype(np.float64)
 
 
@@ -217,26 +223,15 @@ def _check_codes(data: pd.DataFrame, columns: dict, codebook: Codebook) -> pd.Da
     return data
 
 
-def _recode(data: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
-    """Apply the mapping's recodes: listed values are replaced, blank cells take the ``null`` key's code.
-
-    Values are matched as numbers where they read as numbers (a text column "10" matches key 10).
-    """
-    for name, table in mapping.recode.items():
-        numeric = pd.to_numeric(data[name], errors="coerce")
-        column = numeric.astype(object).where(numeric.notna(), data[name].astype(object))
-        if None in table:
-            column = column.where(column.notna(), table[None])
-        data[name] = column.map(lambda v: table.get(v, v))
-    return data
-
-
 def resolve_paths(path: str | Path | None, mapping: str | Path | None) -> tuple[Path, Path | None]:
-    """The data file and mapping file to use, following argument > environment > default."""
-    data_path = Path(path or os.environ.get(DATA_ENV) or SYNTHETIC_PATH)
-    if mapping is None and data_path.resolve() != SYNTHETIC_PATH.resolve():
+    """The data file and mapping file to use, following argument > environment > default.
+
+    Relative paths are taken relative to the repository root (see the module docstring).
+    """
+    data_path = project_path(path or os.environ.get(DATA_ENV) or SYNTHETIC_PATH)
+    if mapping is None and data_path != SYNTHETIC_PATH.resolve():
         mapping = os.environ.get(MAPPING_ENV) or None
-    return data_path, Path(mapping) if mapping else None
+    return data_path, project_path(mapping) if mapping else None
 
 
 def load_survey(path: str | Path | None = None, mapping: str | Path | None = None,
@@ -250,22 +245,24 @@ def load_survey(path: str | Path | None = None, mapping: str | Path | None = Non
     codebook = codebook or load_codebook()
     data_path, mapping_path = resolve_paths(path, mapping)
     rules = load_mapping(mapping_path, codebook) if mapping_path else IDENTITY
-    table = read_table(data_path)
+    table, labels = read_table(data_path)
     if table.empty:
-        raise ValueError(f"data file {data_path} has no rows")
+        raise ValueError(f"data file {data_path.name} has no rows")
     columns = _select_columns(table, rules, codebook, data_path)
     table, excluded = _exclude(table, rules, columns[codebook.id_variable], data_path)
     if table.empty:
-        raise ValueError(f"data file {data_path}: every one of its {len(excluded)} rows was excluded")
-    data = table[list(columns.values())].set_axis(list(columns), axis=1)
-    data = _recode(data, rules)
+        raise ValueError(f"data file {data_path.name}: every one of its {len(excluded)} rows was excluded")
+    raw = table[list(columns.values())].set_axis(list(columns), axis=1)
+    data = apply_recodes(raw.copy(), rules, columns)
     data[codebook.id_variable] = _check_id(data[codebook.id_variable], columns[codebook.id_variable])
     data[codebook.weight_variable] = _check_weight(data[codebook.weight_variable], columns[codebook.weight_variable])
     data = _check_codes(data, columns, codebook)
+    recoding = recoding_audit(raw, data, labels, rules, columns, codebook)
+    check_label_conflicts(recoding, rules, codebook)
     data = data.join(codebook.subgroup_indicators(data))
 
-    synthetic = data_path.resolve() == SYNTHETIC_PATH.resolve()
+    synthetic = data_path == SYNTHETIC_PATH.resolve()
     source = DataSource(kind="synthetic" if synthetic else "archived", path=data_path,
                         label=SYNTHETIC_LABEL if synthetic else f"Archived survey file {data_path.name}",
                         mapping=mapping_path)
-    return SurveyData(data=data, source=source, excluded=excluded)
+    return SurveyData(data=data, source=source, excluded=excluded, recoding=recoding)
