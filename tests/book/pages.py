@@ -1,7 +1,7 @@
 """Reading the built book: its pages, glued numbers, numbered tables and CSV downloads.
 
 Shared by the browser tests (``tests/browser/``), which parse the DOM that Chromium rendered, and
-by the stale-number guard's test (``tests/book/test_stale_guard.py``), which parses the HTML files
+by the archived-route and stale-number test (``tests/book/test_archived_route.py``), which parses the HTML files
 of a temporary build. Everything is derived from the book's own sources (``_toc.yml``,
 ``_config.yml``, the chapters), so the tests follow the book as chapters are added and filled in.
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from bs4 import BeautifulSoup
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
+from social_licence.sphinxext.build_inputs import source_tag
 from social_licence.study.paths import PROJECT_ROOT
 
 BUILD_DIR = PROJECT_ROOT / "_build"
@@ -65,6 +68,22 @@ def read_html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+@contextmanager
+def data_source(data: str, mapping: str):
+    """Within the block, the environment selects ``data`` and ``mapping``, as a build of them did
+    (pages parsed inside it follow that build's ``{only}`` blocks)."""
+    saved = {name: os.environ.get(name) for name in ("SOCIAL_LICENCE_DATA", "SOCIAL_LICENCE_MAPPING")}
+    os.environ.update({"SOCIAL_LICENCE_DATA": data, "SOCIAL_LICENCE_MAPPING": mapping})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def plain(text: str) -> str:
     """Text as compared: typographic quotes made straight (Sphinx's smartquotes), spaces collapsed."""
     text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "}))
@@ -92,16 +111,23 @@ def _directive_body(content: str) -> str:
     return "\n".join(lines)
 
 
-def _glue_text_roles(markdown: str) -> list[str]:
-    """Contents of the ``{glue:text}`` roles of a Markdown text, in reading order."""
+def _glue_text_roles(markdown: str, tag: str) -> list[str]:
+    """Contents of the ``{glue:text}`` roles of a Markdown text, in reading order.
+
+    An ``{only}`` block counts only when its tag is the build's data-source ``tag``
+    (``synthetic`` or ``archived``, see ``social_licence.sphinxext.build_inputs``).
+    """
     found = []
     for token in _markdown_parser().parse(markdown):
         if token.type == "inline":
             found += [child.content for child in token.children or []
                       if child.type == "myst_role" and child.meta.get("name") == "glue:text"]
         elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
-            if token.info[1:].split("}", 1)[0] not in NOT_MARKDOWN:
-                found += _glue_text_roles(_directive_body(token.content))
+            name, _, argument = token.info[1:].partition("}")
+            if name == "only" and argument.strip() != tag:
+                continue
+            if name not in NOT_MARKDOWN:
+                found += _glue_text_roles(_directive_body(token.content), tag)
     return found
 
 
@@ -109,6 +135,7 @@ def glue_text_roles(docname: str, root: Path = PROJECT_ROOT) -> list[tuple[str, 
     """(key, format spec) of every ``{glue:text}`` role of a page, in reading order.
 
     The key and spec are split as myst-nb splits them (``key:spec``; no spec means ``"s"``).
+    ``{only}`` blocks follow the data source that the environment selects, as the build did.
     """
     path = source_file(docname, root)
     if path.suffix == ".ipynb":
@@ -116,7 +143,8 @@ def glue_text_roles(docname: str, root: Path = PROJECT_ROOT) -> list[tuple[str, 
         texts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
     else:
         texts = [path.read_text(encoding="utf-8")]
-    roles = [role for text in texts for role in _glue_text_roles(text)]
+    tag = source_tag()
+    roles = [role for text in texts for role in _glue_text_roles(text, tag)]
     return [tuple(role.rsplit(":", 1)) if ":" in role else (role, "s") for role in roles]
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from book import pages
-from social_licence.report.display import interval, percent
+from social_licence.report.display import SOURCE_COLUMN, interval, percent, stable
 from social_licence.report.tables import figure_estimates
 from social_licence.study.loader import load_survey
 from social_licence.study.published import load_published
@@ -72,35 +72,39 @@ def recompute(survey):
     return get
 
 
-def assert_columns_match(name: str, shown: pd.DataFrame, expected: pd.DataFrame, columns: list[str]) -> None:
-    """Numeric columns equal to 1e-12 (the CSV holds full precision), NaN where NaN."""
+def assert_columns_match(name: str, shown: pd.DataFrame, expected: pd.DataFrame, columns: list[str],
+                         source: str) -> None:
+    """The download names the data source, and its numeric columns equal the library's values as
+    the book stores them (``display.stable``: six significant digits), NaN where NaN."""
+    assert (shown[SOURCE_COLUMN] == source).all(), f"{name}: {SOURCE_COLUMN} is not {source!r}"
     for column in columns:
         got = shown[column].to_numpy(dtype=float)
-        want = expected.loc[shown["figure_id"], column].to_numpy(dtype=float)
-        bad = ~np.isclose(got, want, rtol=1e-12, atol=1e-12, equal_nan=True)
+        want = np.array([stable(float(v)) for v in expected.loc[shown["figure_id"], column]])
+        bad = ~np.isclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
         assert not bad.any(), (f"{name}: column {column} differs from the library for "
                                f"{list(shown['figure_id'][bad])}: page {got[bad]} vs library {want[bad]}")
 
 
 @pytest.mark.parametrize("docname", TOC)
-def test_figure_estimate_downloads_match_the_library(docname, visit, recompute):
+def test_figure_estimate_downloads_match_the_library(docname, visit, recompute, survey):
     for name, table in pages.csv_downloads(visit(docname).soup).items():
         if not set(FIGURE_ESTIMATE_COLUMNS) <= set(table.columns):
             continue
         for (method, level), part in table.groupby(["method", "level"]):
             assert_columns_match(f"{docname}: {name}", part, recompute(method, level),
-                                 ["published", "estimate", "se", "ci_low", "ci_high", "n"])
+                                 ["published", "estimate", "se", "ci_low", "ci_high", "n"], survey.source.label)
 
 
-def test_fidelity_download_matches_the_library(visit, recompute):
+def test_fidelity_download_matches_the_library(visit, recompute, survey):
     """The appendix's fidelity table: every published figure, its recomputed value and base."""
     docname = REQUIRED_TABLES["tbl-ap-fidelity"]
     table = pages.csv_downloads(visit(docname).soup)["tbl-ap-fidelity.csv"]
     published = load_published()
     assert sorted(table["figure_id"]) == sorted(published["figure_id"]), "fidelity table must list every published figure"
-    # this table holds percentages; the library's estimates are proportions
-    table = table.assign(estimate=table["estimate"] / 100)
-    assert_columns_match(f"{docname}: tbl-ap-fidelity.csv", table, recompute(), ["published", "estimate", "n"])
+    # this table holds percentages (stored through display.stable), the library's estimates proportions
+    expected = recompute().assign(estimate=lambda frame: 100 * frame["estimate"])
+    assert_columns_match(f"{docname}: tbl-ap-fidelity.csv", table, expected, ["published", "estimate", "n"],
+                         survey.source.label)
 
 
 @pytest.mark.parametrize("table_id", REQUIRED_TABLES)

@@ -204,6 +204,23 @@ def fidelity_for_readers(table: pd.DataFrame, codebook: Codebook | None = None,
     })
 
 
+def recoding_for_readers(audit: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`social_licence.study.loader.SurveyData.recoding` as strings for a reader.
+
+    One row per variable and file value: the variable, its file column, the file's value and label,
+    the codebook code and label it became, and how many rows hold it (blank cells shown as a dash).
+    """
+    def shown(value) -> str:
+        return WITHHELD if value is None or pd.isna(value) else str(value)
+
+    return pd.DataFrame({
+        "Variable": audit["variable"], "File column": "`" + audit["file_column"] + "`",
+        "File value": [shown(v) for v in audit["file_value"]], "File label": audit["file_label"],
+        "Code": [shown(v) for v in audit["code"]], "Codebook label": audit["codebook_label"],
+        "Rows": [str(int(n)) for n in audit["rows"]],
+    })
+
+
 def pinned_versions(path: str | Path = REQUIREMENTS_PATH) -> dict[str, str]:
     """Canonical package name -> pinned version for every ``name==version`` line of a requirements file.
 

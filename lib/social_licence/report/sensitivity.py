@@ -43,6 +43,7 @@ from social_licence.report.sample import kish_design_effect
 from social_licence.report.tables import figure_contrasts, figure_estimates
 from social_licence.study.codebook import Codebook, Condition, load_codebook
 from social_licence.study.published import COMPOSITION
+from social_licence.study.synthetic import ASSUMED_WHOLE_SAMPLE
 from social_licence.survey.consensus import (
     STABILITIES,
     consensus_threshold,
@@ -85,6 +86,16 @@ def _condition_share(condition: Condition, composition: dict, codebook: Codebook
         percent, figure_id = composition[complement]
         return 100.0 - percent, f"100 - {figure_id}"
     return None
+
+
+def generator_whole_sample_shares() -> dict[str, float]:
+    """Whole-sample shares that the generator of the shipped respondent file assumed, by question.
+
+    For the belief questions the paper reports only subgroups, so the generator anchored the
+    whole sample on an assumption (:data:`social_licence.study.synthetic.ASSUMED_WHOLE_SAMPLE`);
+    a chapter shows them beside any comparison that they, not the publication, decide.
+    """
+    return dict(ASSUMED_WHOLE_SAMPLE)
 
 
 def published_group_sizes(published: pd.DataFrame, n: int = 843, *,

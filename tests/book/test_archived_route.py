@@ -1,0 +1,167 @@
+"""The archived route end to end, which is also the stale-number guard: the documented command,
+run with relative paths on an archive-like stand-in, rebuilds every number of the book from it.
+
+``social_licence.sphinxext.build_inputs`` empties the execution cache when an input changes,
+because jupyter-cache keys a notebook on its code alone; its unit tests
+(``tests/sphinxext/test_build_inputs.py``) check the hooks. This test checks the outcome on real
+builds, as a user with the archived file would meet it:
+
+1. The project's ``_build`` (made by ``make book`` or the book step of ``make test``, with a warm
+   execution cache) is copied to a temporary folder; the project's own ``_build`` is never written.
+2. An archive-like stand-in (``archive_standin``: upper-case names, yes/no as 1/0, a reversed
+   scale, SPSS user-missing -1 / -9 with labels, extra columns; one answer perturbed so that
+   numbers move) and its mapping are written under the git-ignored ``data/raw/`` and selected
+   exactly as the README says, with *relative* paths:
+   ``SOCIAL_LICENCE_DATA=data/raw/<file>.sav SOCIAL_LICENCE_MAPPING=data/raw/<file>.yml make book``
+   (plus ``BOOK_OUTPUT=<copy>`` so that the copy is built).
+3. The build exits 0 and every notebook executes again; every chapter's data-source notice names
+   the archived file, no page says "synthetic", and on the early-intervention chapter (a) a glued
+   prose number, (b) a table cell and (c) the figure's PNG change, (a) and (b) to the values the
+   library computes from the stand-in; the recoding audit is written beside the book.
+4. The converse: a second build with nothing changed executes no notebook and leaves the cache's
+   records as they were.
+5. A bad mapping (the reversed scale's top code forgotten) makes ``make book`` exit non-zero, and
+   again on a second run: a failed build never reports success.
+
+Three builds, one of them executing every chapter, take about a minute, so this is one test,
+marked ``book``. The stand-in in Stata and tab-delimited form is checked without a build.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+from jupyter_cache import get_cache
+
+from book import archive_standin, pages
+from social_licence.report.display import percent
+from social_licence.report.tables import figure_estimates
+from social_licence.sphinxext.build_inputs import AUDIT_FILE
+from social_licence.study.loader import load_survey
+from social_licence.study.paths import PROJECT_ROOT
+
+RAW = PROJECT_ROOT / "data" / "raw"
+PAGE = "chapters/early_intervention"
+GLUE_KEY = "ei_all_identify"    # (a) prose: "…% of all parents found … acceptable"
+TABLE, FIGURE_ID = "tbl-ei-reasons", "T2_01"   # (b) its "Recomputed %" cell
+FIGURE = "fig-ei-reasons"       # (c) the plot of the same estimates
+
+
+def make_book(output: Path, data: str, mapping: str) -> subprocess.CompletedProcess:
+    """The README's archived-file command (relative paths, from the repository root), into ``output``."""
+    environ = {**os.environ, "SOCIAL_LICENCE_DATA": data, "SOCIAL_LICENCE_MAPPING": mapping}
+    return subprocess.run(["make", "--no-print-directory", "book", f"BOOK_OUTPUT={output}"], cwd=PROJECT_ROOT,
+                          env=environ, capture_output=True, text=True, timeout=900)
+
+
+def succeeded(result: subprocess.CompletedProcess) -> str:
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"make book failed ({result.returncode}):\n{log[-4000:]}"
+    return log
+
+
+def manifest(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder``: size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def cache_records(build_dir: Path) -> list[tuple]:
+    return sorted((r.pk, r.hashkey, r.uri, str(r.created))
+                  for r in get_cache(str(build_dir / ".jupyter_cache")).list_cache_records())
+
+
+def shown(html_dir: Path) -> dict:
+    """What the checked page shows: the glued number, the table cell, the figure's PNG."""
+    soup = pages.read_html(pages.html_path(PAGE, html_dir))
+    glued = pages.glued_values(soup, PAGE).get(GLUE_KEY)
+    assert glued, f"{PAGE} no longer places {GLUE_KEY}: pick another glued number for this test"
+    image = (pages.html_path(PAGE, html_dir).parent / unquote(pages.figure_image(soup, FIGURE))).resolve()
+    return {"glued": [(g.spec, g.shown) for g in glued],
+            "cell": pages.table_by_id(soup, TABLE).cell(FIGURE_ID, "Recomputed %"),
+            "png": hashlib.sha256(image.read_bytes()).hexdigest(), "png_header": image.read_bytes()[:8]}
+
+
+def notebook_pages() -> list[Path]:
+    return [path for path in map(pages.source_file, pages.toc_pages()) if path.suffix == ".ipynb"]
+
+
+@pytest.fixture
+def standin():
+    """The stand-in and its good and bad mappings under data/raw/ (git-ignored), removed afterwards."""
+    paths = archive_standin.write_standin(RAW, f"pytest-standin-{uuid.uuid4().hex[:8]}")
+    yield tuple(path.relative_to(PROJECT_ROOT).as_posix() for path in paths)
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("suffix", [".dta", ".tab"])
+def test_the_standin_reads_the_same_from_stata_and_tab_delimited_files(tmp_path, suffix):
+    sav = load_survey(*archive_standin.write_standin(tmp_path, "standin", ".sav")[:2])
+    other = load_survey(*archive_standin.write_standin(tmp_path, "standin", suffix)[:2])
+    pd.testing.assert_frame_equal(other.data, sav.data, check_dtype=False)
+    expected = archive_standin.perturbed(pd.read_csv(PROJECT_ROOT / "data" / "synthetic" / "synthetic_respondents.csv"))
+    pd.testing.assert_frame_equal(sav.data[list(expected.columns)], expected, check_dtype=False)
+
+
+@pytest.mark.book
+def test_the_documented_archived_command_rebuilds_every_number_and_a_bad_mapping_fails_every_time(tmp_path, standin):
+    data, mapping, bad_mapping = standin
+    project_build = pages.BUILD_DIR
+    if not (project_build / "html" / "index.html").is_file():
+        pytest.fail(f"no built book in {project_build}: run `make book` (or `make test`) first")
+    untouched = manifest(project_build)
+    work = tmp_path / "book"
+    shutil.copytree(project_build, work / "_build", symlinks=True)
+    html = work / "_build" / "html"
+    warm = cache_records(work / "_build")
+    assert {Path(r[2]) for r in warm} >= set(notebook_pages()), "the copied execution cache should be warm"
+    before = shown(html)
+
+    log = succeeded(make_book(work, data, mapping))
+    not_executed = [str(p) for p in notebook_pages() if f"{p}: Executed notebook" not in log]
+    assert not not_executed, f"notebooks not executed again after the data source changed: {not_executed}"
+
+    survey = load_survey(PROJECT_ROOT / data, mapping=PROJECT_ROOT / mapping)
+    label = pages.plain(survey.source.label)
+    assert Path(data).name in label
+    for docname in pages.toc_pages():
+        soup = pages.read_html(pages.html_path(docname, html))
+        text = pages.plain(soup.select_one("article").get_text(" "))
+        assert "synthetic" not in text.lower(), f"{docname} mentions synthetic data on an archived build"
+        if pages.source_file(docname).suffix == ".ipynb":
+            assert any(label in notice for notice in pages.notices(soup)), f"{docname}: no notice names {label!r}"
+    audit = pd.read_csv(work / "_build" / AUDIT_FILE)
+    assert set(audit["variable"]) == set(archive_standin.CODEBOOK.items)
+
+    with pages.data_source(data, mapping):
+        after = shown(html)
+    estimate = float(figure_estimates(survey).set_index("figure_id").loc[FIGURE_ID, "estimate"])
+    for (spec, old), (_, new) in zip(before["glued"], after["glued"]):  # (a) the glued prose number
+        assert new == pages.format_glued(100 * estimate, spec), f"{GLUE_KEY}: shows {new}, library {100 * estimate}"
+        assert new != old, f"{GLUE_KEY} did not change ({old})"
+    decimals = len(before["cell"].partition(".")[2])  # (b) the table cell
+    assert after["cell"] == percent(estimate, decimals), f"{TABLE} {FIGURE_ID}: {after['cell']} vs {percent(estimate, decimals)}"
+    assert after["cell"] != before["cell"]
+    assert after["png_header"] == b"\x89PNG\r\n\x1a\n"  # (c) the figure's image
+    assert after["png"] != before["png"], f"{FIGURE}: the image did not change"
+
+    records = cache_records(work / "_build")  # nothing changed: nothing executes
+    log = succeeded(make_book(work, data, mapping))
+    assert "Executing notebook" not in log, "a build with no change executed a notebook:\n" + log[-3000:]
+    assert cache_records(work / "_build") == records
+
+    for attempt in (1, 2):  # a bad mapping fails, and fails again
+        result = make_book(work, data, bad_mapping)
+        log = result.stdout + result.stderr
+        assert result.returncode != 0, f"attempt {attempt}: a bad mapping built successfully:\n{log[-3000:]}"
+        assert "build succeeded" not in log
+        assert "values not covered" in log and "Q04_GOVERNMENT_S" in log, log[-3000:]
+    assert manifest(project_build) == untouched, "the project's _build was modified"
