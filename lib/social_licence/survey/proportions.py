@@ -35,6 +35,10 @@ import pandas as pd
 from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level, check_method, proportion_interval
 
+#: rows of a numeric item coded at a time by :func:`answer_states` (a chunk of one float64 column
+#: is 256 kB, which stays in the CPU cache through the comparisons with each code)
+_STATE_CHUNK_ROWS = 32768
+
 #: columns of :func:`proportion`'s output after the ``by`` columns, in order
 OUTPUT_COLUMNS = (
     "variable", "estimate", "se", "ci_low", "ci_high", "level", "method", "n", "n_missing",
@@ -92,41 +96,56 @@ def answer_states(design: SurveyDesign, variables, positive, missing_values=()) 
                     f"but {role} value(s) {describe_values(bad)} are not numbers"
                 )
     states = np.empty((n, len(variables)), dtype=np.int8, order="F")
-    # numeric items are coded in blocks of columns (a 2-D pass per block, ~4 million cells each)
+    # numeric items are coded a chunk of rows at a time, so that each column's chunk stays in the
+    # CPU cache through its comparisons (a pass per code over whole columns is memory-bound)
     numeric_idx = [j for j, flag in enumerate(numeric) if flag]
-    block = max(1, 4_000_000 // max(n, 1))
-    for start in range(0, len(numeric_idx), block):
-        idx = numeric_idx[start:start + block]
-        values = np.empty((n, len(idx)), order="F")
-        for k, j in enumerate(idx):
-            values[:, k] = (columns[j].to_numpy() if isinstance(columns[j].dtype, np.dtype)
-                            else columns[j].to_numpy(dtype=np.float64, na_value=np.nan))
-        states[:, idx] = _code_states(values, np.isnan(values), positives, missing,
-                                      [variables[j] for j in idx], data)
+    values = [columns[j].to_numpy() if isinstance(columns[j].dtype, np.dtype)
+              else columns[j].to_numpy(dtype=np.float64, na_value=np.nan) for j in numeric_idx]
+    seen = np.zeros((len(positives), len(numeric_idx)), dtype=bool)
+    for start in range(0, n, _STATE_CHUNK_ROWS):
+        stop = min(start + _STATE_CHUNK_ROWS, n)
+        for k, (j, column) in enumerate(zip(numeric_idx, values)):
+            chunk = column[start:stop].astype(np.float64, copy=False)
+            _code_states(chunk, np.isnan(chunk), positives, missing, seen[:, k],
+                         states[start:stop, j])
+    _require_seen(seen, positives, [variables[j] for j in numeric_idx], data)
     for j in (j for j, flag in enumerate(numeric) if not flag):
-        values = columns[j].to_numpy()[:, None]
-        states[:, [j]] = _code_states(values, columns[j].isna().to_numpy()[:, None], positives,
-                                      missing, [variables[j]], data)
+        seen = np.zeros((len(positives), 1), dtype=bool)
+        _code_states(columns[j].to_numpy(), columns[j].isna().to_numpy(copy=True), positives,
+                     missing, seen[:, 0], states[:, j])
+        _require_seen(seen, positives, [variables[j]], data)
     return states
 
 
-def _code_states(values, is_missing, positives, missing, names, data) -> np.ndarray:
-    """States 0 / 1 / 2 for a block of item columns (rows x items); checks each positive occurs."""
+def _code_states(values, is_missing, positives, missing, seen, out) -> None:
+    """Write states 0 / 1 / 2 of the rows ``values`` of one item into ``out`` and mark in ``seen``
+    (one flag per positive answer) the positive answers that occur among them. ``is_missing``
+    (NaN rows) is updated in place."""
     for code in missing:
-        is_missing = is_missing | (values == code)
-    is_positive = np.zeros(values.shape, dtype=bool)
-    for answer in positives:
+        is_missing |= values == code
+    is_positive = np.zeros(len(values), dtype=bool)
+    for k, answer in enumerate(positives):
         hits = values == answer
-        unseen = ~hits.any(axis=0)
-        if unseen.any():
-            name = names[int(np.flatnonzero(unseen)[0])]
-            seen = pd.unique(data[name].dropna())
+        if not seen[k]:
+            seen[k] = hits.any()
+        is_positive |= hits
+    is_positive &= ~is_missing  # missing wins (e.g. positive=None in an object column)
+    np.add(is_missing, is_missing, out=out, dtype=np.int8)
+    out |= is_positive
+
+
+def _require_seen(seen, positives, names, data) -> None:
+    """Raise for the first positive answer (in order) that never occurs in one of the ``names``
+    columns; ``seen`` is positives x columns."""
+    for k, answer in enumerate(positives):
+        unseen = np.flatnonzero(~seen[k])
+        if len(unseen):
+            name = names[int(unseen[0])]
+            observed = pd.unique(data[name].dropna())
             raise ValueError(
                 f"positive value {answer!r} never occurs in column {name!r} "
-                f"({len(data)} rows; values seen: {describe_values(sorted(seen, key=str), 10)})"
+                f"({len(data)} rows; values seen: {describe_values(sorted(observed, key=str), 10)})"
             )
-        is_positive |= hits
-    return np.where(is_missing, np.int8(2), is_positive.view(np.int8))
 
 
 def response_indicators(design: SurveyDesign, variable: str, positive, missing_values=(),
