@@ -24,6 +24,15 @@ sec. 2.2.2), and its variance is the design's with-replacement variance of the t
 
 Domains always use the full-sample design (influence zero outside the domain), never a re-weighted
 subset, so domain standard errors are R's ``svyby`` ones.
+
+``proportion_by_each(design, variables, positive, by_each=[g1, g2, ...])`` is the report table of many
+items by each of several breakdowns in turn (``svyby`` over each ``g`` separately, stacked with a
+``by`` and a ``group`` column). On a weights-only design it takes the per-cell sums of every item in
+every level of every breakdown from a few matrix products, ``[G, diag(w) G, diag(w^2) G]^T [V, 1]``
+and ``[diag(w) G, diag(w^2) G]^T P`` with G the level indicators, V the valid- and P the
+positive-answer indicators, accumulated over chunks of rows: the bincount passes above cost one
+pass per item, breakdown and sum; the products cost a few multiply-adds per row and level, done by
+BLAS.
 """
 from __future__ import annotations
 
@@ -44,9 +53,10 @@ _STATE_CHUNK_ROWS = 32768
 _MATRIX_CHUNK_CELLS = 2**21
 
 #: by columns with more levels than this take the ``np.bincount`` route in
-#: :func:`proportion_by_each`: each level costs the matrix products a column in three matrices,
-#: while the bincount passes cost the same for any number of levels
-_MATRIX_LEVELS = 24
+#: :func:`proportion_by_each`: each level costs the matrix products a column in each of three
+#: matrices, while the bincount passes cost the same for any number of levels (break-even near 20
+#: levels at a million rows on the benchmark machine)
+_MATRIX_LEVELS = 20
 
 #: columns of :func:`proportion`'s output after the ``by`` columns, in order
 OUTPUT_COLUMNS = (
@@ -342,10 +352,10 @@ def _matrix_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool
 
     (G_+ = G on the rows with a non-zero weight, only when the design has zero weights, for df and
     deff; the column of ones gives each level's rows and totals, the base when ``include_missing``).
-    The products are float64 sums of the same terms ``np.bincount`` adds, in another order, so they
-    agree to rounding (about 1e-16 relative; the counts are exact). They are accumulated over chunks
-    of rows whose indicator matrices stay in the CPU cache (memory: a few tens of MB, whatever the
-    number of rows). Returns one dict of arrays (items, k) per grouping.
+    The products are float64 sums of the same terms ``np.bincount`` adds (``w`` and ``w * w``
+    times 0 or 1), in another order, so they agree to rounding; the counts are exact integers. They
+    are accumulated over chunks of rows whose matrices stay in cache (:data:`_MATRIX_CHUNK_CELLS`,
+    16 MB whatever the number of rows). Returns one dict of arrays (items, k) per grouping.
     """
     n, n_items = states.shape
     starts = np.cumsum([0] + [k for _, k in groupings])
@@ -536,14 +546,15 @@ def proportion_by_each(design: SurveyDesign, variable, positive, by_each, method
     columns): for every column ``g`` in ``by_each``, what ``proportion(design, variable, positive,
     by=g, ...)`` gives, i.e. R's ``svyby(~yy, ~g, subset(design, valid), svyciprop)`` for each
     ``g`` in turn -- not the cross-classification ``~g1 + g2`` (that is ``proportion(by=[...])``).
-    The results equal :func:`proportion`'s column by column to rounding (about 1e-16 relative;
-    counts, df and flags exactly).
+    The results equal :func:`proportion`'s column by column up to the rounding of sums taken in
+    another order (relative differences below 1e-13 at a million rows; counts, df and flags exactly).
 
     Why a call of its own: on a weights-only design every sum comes from a few float64 matrix
     products over all grouping columns at once (see ``_matrix_sums``), which at a million rows is
-    more than ten times faster than a ``proportion()`` call per column. By columns with more than
-    24 levels, and every column of a design with strata or PSU, take :func:`proportion`'s own route
-    (one ``np.bincount`` pass per item and sum, and the PSU totals), coding the answers only once.
+    ten times faster than a ``proportion()`` call per column. By columns with more than 20 levels
+    (where one-hot columns cost more than the passes they replace), and every column of a design
+    with strata or PSU, take :func:`proportion`'s own route -- one ``np.bincount`` pass per item
+    and sum, and for strata/PSU the PSU totals -- with the answers coded only once.
 
     Parameters
     ----------
