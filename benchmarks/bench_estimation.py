@@ -74,12 +74,16 @@ def ours(design: SurveyDesign, method: str) -> pd.DataFrame:
                               missing_values=[DONT_KNOW], min_base=0)
 
 
-def per_column(design: SurveyDesign) -> pd.DataFrame:
-    """The same table as 15 ``proportion()`` calls, one per group column, stacked like ``ours``."""
-    return pd.concat([
-        proportion(design, ITEMS, POSITIVE, by=group, missing_values=[DONT_KNOW], min_base=0)
-        .rename(columns={group: "group"}).assign(by=group) for group in GROUPS
-    ], ignore_index=True)
+def per_column(design: SurveyDesign) -> list[pd.DataFrame]:
+    """The same table as 15 ``proportion()`` calls, one per group column (how it was computed)."""
+    return [proportion(design, ITEMS, POSITIVE, by=group, missing_values=[DONT_KNOW], min_base=0)
+            for group in GROUPS]
+
+
+def stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The 15 ``proportion()`` tables stacked like ``proportion_by_each``'s (not timed)."""
+    return pd.concat([table.rename(columns={group: "group"}).assign(by=group)
+                      for group, table in zip(GROUPS, tables)], ignore_index=True)
 
 
 def _closed_form(n: int, w_valid, w_positive, w2_valid, w2_positive):
@@ -181,12 +185,20 @@ def reset_peak_rss() -> bool:
         return False
 
 
+def status_mb(field: str) -> float:
+    """A memory field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``) in MB; NaN where absent."""
+    try:
+        with open("/proc/self/status") as handle:
+            line = next(line for line in handle if line.startswith(field + ":"))
+    except (OSError, StopIteration):
+        return float("nan")
+    return int(line.split()[1]) / 1024
+
+
 def peak_rss_mb(was_reset: bool) -> float:
     """Peak resident set size in MB: since :func:`reset_peak_rss` when it worked, else since start."""
     if was_reset:
-        with open("/proc/self/status") as handle:
-            line = next(line for line in handle if line.startswith("VmHWM:"))
-        return int(line.split()[1]) / 1024
+        return status_mb("VmHWM")
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
@@ -199,6 +211,7 @@ def run(n: int, repeats: int, samplics_pairs: int | None) -> None:
     frame = synthetic_frame(n, seed=20240611 + n)
     design = SurveyDesign(frame, "w")
     gc.collect()
+    rss_before = status_mb("VmRSS")
     was_reset = reset_peak_rss()
     t_beta, table = best_of(repeats, ours, design, "beta")
     t_logit, table_logit = best_of(repeats, ours, design, "logit")
@@ -239,12 +252,12 @@ def run(n: int, repeats: int, samplics_pairs: int | None) -> None:
     print(f"(b) samplics / ours (logit)            = {t_samplics_full / t_logit:6.1f}x   (target >= 10x)")
     print(f"    15 proportion() calls / ours       = {t_before / t_beta:6.1f}x")
     print(f"(c) peak memory: process {max_rss:,.0f} MB "
-          f"({'during our calls' if was_reset else 'since start'}: data, library and calls), "
-          f"the call {allocated:,.0f} MB above its inputs"
+          f"({'during our calls' if was_reset else 'since start'}; {rss_before:,.0f} MB before them: "
+          f"data and library), the call {allocated:,.0f} MB above its inputs"
           + ("   (target < 1.5 GB)" if n > 10_000 else ""))
     if n < 10_000:
         print(f"{n}-row table under 10 ms: {'yes' if t_beta < 0.01 else 'NO'} ({1e3 * t_beta:.1f} ms)")
-    before = before[table.columns]
+    before = stacked(before)[table.columns]
     assert before[["by", "group", "variable", "n", "df"]].equals(table[["by", "group", "variable", "n", "df"]])
     print(f"max relative difference from 15 proportion() calls: estimate "
           f"{max_relative(table['estimate'], before['estimate']):.1e}, se "
@@ -261,7 +274,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 843-row frame")
     args = parser.parse_args()
-    run(843, repeats=7, samplics_pairs=None)
+    run(843, repeats=15, samplics_pairs=None)
     if not args.quick:
         run(1_000_000, repeats=5, samplics_pairs=6)
 
