@@ -396,13 +396,13 @@ def _matrix_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool
                                                                           n_blocks - 1))
         nonzero_counts = counts if nonzero is None else block(by_base, 1, first, k)
         size = np.broadcast_to(counts[n_items], (n_items, k))
-        if include_missing:
+        if include_missing:  # the base is every row of the level (the row of ones)
             n_base, total, w2_total, n_nonzero = (
-                np.broadcast_to(sums[n_items], (n_items, k)).copy()
+                np.broadcast_to(sums[n_items], (n_items, k))
                 for sums in (counts, weights, squares, nonzero_counts))
         else:
             n_base, total, w2_total, n_nonzero = (
-                sums[:n_items].copy() for sums in (counts, weights, squares, nonzero_counts))
+                sums[:n_items] for sums in (counts, weights, squares, nonzero_counts))
         p, var = _closed_form(n, block(by_positive, 0, first, k), total,
                               block(by_positive, 1, first, k), w2_total)
         results.append(_domain_statistics(n_base, size - counts[:n_items], total, w2_total, p, var,
@@ -508,6 +508,8 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
         ``p(1-p)/(n-1)``, n counting non-zero weights: R ``svymean(..., deff = "replace")``, also
         SAS SURVEYFREQ's default; NaN when p is 0 or 1); ``df`` (design degrees of freedom of the
         domain, R ``degf``); ``suppressed``; ``low_base``.
+
+    See :func:`proportion_by_each` for many items by each of several by columns in turn.
 
     Raises
     ------
