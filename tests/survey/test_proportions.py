@@ -432,6 +432,8 @@ def test_by_each_rows_follow_the_columns_then_proportions_order():
         ("sex", "q_rare", "F"), ("sex", "q_rare", "M"), ("sex", "q_common", "F"),
         ("sex", "q_common", "M"), ("flag", "q_rare", False), ("flag", "q_rare", True),
         ("flag", "q_common", False), ("flag", "q_common", True)]
+    pd.testing.assert_frame_equal(proportion_by_each(DESIGNS["weights"], "q_rare", 1, "flag"),
+                                  proportion_by_each(DESIGNS["weights"], "q_rare", 1, ["flag"]))
 
 
 def test_by_each_level_with_no_valid_rows_names_item_column_and_level():
