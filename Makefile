@@ -73,7 +73,7 @@ book-tests: setup
 data: setup
 	$(PY) -m social_licence.study.synthetic
 
-## bench: time the estimation core against a NumPy floor and samplics
+## bench: time the estimation core against the matrix-product floor and samplics, with peak memory
 bench: setup
 	$(PY) benchmarks/bench_estimation.py
 

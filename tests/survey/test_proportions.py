@@ -1,4 +1,4 @@
-"""Tests for social_licence.survey.proportions.proportion.
+"""Tests for social_licence.survey.proportions: proportion and proportion_by_each.
 
 Reference cases (tests/reference/proportions_reference.csv, written by make_reference.R with R 4 and
 survey 4.1.1 from the synthetic fixture survey_fixture.csv) -- for both designs
@@ -11,6 +11,8 @@ survey 4.1.1 from the synthetic fixture survey_fixture.csv) -- for both designs
 * include_missing: the same on the full design (NaN and don't-know count as not positive).
 
 Other checks are hand calculations (Kish n_eff, counts) and properties (hypothesis).
+``proportion_by_each`` is checked against ``proportion`` called column by column (fixture and random
+frames, both designs, both of its routes) and against the same R reference rows.
 """
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from social_licence.survey.compare import compare_with_rest
 from social_licence.survey.design import SurveyDesign
-from social_licence.survey.proportions import OUTPUT_COLUMNS, proportion
+from social_licence.survey.proportions import OUTPUT_COLUMNS, proportion, proportion_by_each
 
 HERE = Path(__file__).parents[1] / "reference"
 FIXTURE = pd.read_csv(HERE / "survey_fixture.csv")
@@ -321,3 +323,147 @@ def test_several_items_errors_name_the_offending_column():
         proportion(SurveyDesign(frame, "w"), ["q_agree", "q_low"], [4, 5], missing_values=[8])
     with pytest.raises(ValueError, match=r"column\(s\) \['group4'\] are both a variable and a by"):
         proportion(DESIGNS["weights"], ["q_rare", "group4"], 1, by="group4")
+
+
+# --- proportion_by_each: many items by each of several columns -------------------------------------
+EXACT = ["variable", "level", "method", "n", "n_missing", "df", "suppressed", "low_base"]
+CLOSE = ["estimate", "se", "ci_low", "ci_high", "weighted_n", "n_eff", "deff"]
+
+
+def assert_equals_proportion_by_column(design, variable, positive, by_each, **options) -> int:
+    """proportion_by_each(...) == proportion(..., by=column) for each column in turn: the same
+    rows in the same order, counts and flags exactly, floats to 1e-12 (relative); returns rows."""
+    grid = proportion_by_each(design, variable, positive, by_each, **options)
+    assert list(grid.columns) == ["by", "group", *OUTPUT_COLUMNS]
+    assert list(dict.fromkeys(grid.by)) == by_each
+    for column in by_each:
+        mine = grid[grid.by == column].reset_index(drop=True)
+        single = proportion(design, variable, positive, by=column, **options)
+        assert len(mine) == len(single), column
+        assert mine.group.tolist() == single[column].tolist(), column
+        pd.testing.assert_frame_equal(mine[EXACT], single[EXACT], check_exact=True)
+        for name in CLOSE:
+            np.testing.assert_allclose(mine[name], single[name], rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{name} by {column}")
+    return len(grid)
+
+
+@pytest.mark.parametrize("include_missing", [False, True])
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_by_each_equals_proportion_column_by_column_on_the_fixture(design, include_missing):
+    """Weights only (with the fixture's two zero weights: the matrix route) and strata/PSU (the
+    bincount route); string and boolean by columns; default suppression thresholds."""
+    for variable, (positive, missing) in [("q_agree", ITEMS["q_agree"]), ("q_yesno", ITEMS["q_yesno"]),
+                                          (["q_rare", "q_common"], (1, []))]:
+        for method, level in [("beta", 0.95), ("logit", 0.9), ("wilson", 0.95)]:
+            rows = assert_equals_proportion_by_column(
+                DESIGNS[design], variable, positive, ["group4", "sex", "flag"], method=method,
+                level=level, missing_values=missing, include_missing=include_missing)
+            assert rows == (1 if isinstance(variable, str) else len(variable)) * (4 + 2 + 2)
+
+
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_by_each_matches_r_svyby_for_each_column(design):
+    """R: svyby(~yy, ~group4, ...) and svyby(~yy, ~flag, ...) on subset(design, valid), svyciprop
+    beta and logit at 0.95 and 0.9, every item: the reference rows proportion() is held to."""
+    ref = REFERENCE[(REFERENCE.design == design) & REFERENCE.by.isin(["group4", "flag"])
+                    & ~REFERENCE.include_missing]
+    compared = 0
+    for (variable, method, level), rows in ref.groupby(["variable", "method", "level"]):
+        positive, missing = ITEMS[variable]
+        grid = proportion_by_each(DESIGNS[design], variable, positive, ["group4", "flag"],
+                                  method=method, level=level, missing_values=missing, min_base=0)
+        for column in ["group4", "flag"]:
+            expected = rows[rows.by == column]
+            mine = grid[grid.by == column].rename(columns={"group": column})
+            merged = expected.merge(mine.astype({column: expected[column].dtype}), on=column,
+                                    suffixes=("_r", ""), validate="one_to_one")
+            assert len(merged) == len(expected) == len(mine)
+            for name in COMPARED:
+                np.testing.assert_allclose(merged[name], merged[name + "_r"], atol=1e-8, rtol=0,
+                                           err_msg=f"{name} for {design}/{variable}/{column}")
+            compared += len(merged)
+    assert compared == len(ref) > 0
+
+
+def by_each_frame(seed: int, n: int, zero_weights: bool) -> pd.DataFrame:
+    """random_frame plus a second item with NaN and don't know (9), a boolean flag, a constant
+    boolean, a 30-level column (the bincount route) and, optionally, some zero weights."""
+    frame = random_frame(seed, n)
+    rng = np.random.default_rng(seed + 1)
+    y2 = rng.choice([1.0, 2.0, 3.0, 9.0, np.nan], n, p=[0.3, 0.3, 0.2, 0.1, 0.1])
+    y2[:30] = np.resize([1.0, 2.0, 3.0], 30)  # every answer, and a valid one in each level of many
+    frame = frame.assign(y2=y2, flag=rng.random(n) < 0.3, always=True,
+                         many=np.arange(n) % 30)
+    if zero_weights:
+        frame.loc[rng.random(n) < 0.1, "w"] = 0.0
+        frame.loc[0, "w"] = 1.0
+    return frame
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(120, 600), zero_weights=st.booleans(),
+       include_missing=st.booleans(), method=st.sampled_from(["beta", "logit", "wilson"]))
+def test_by_each_equals_proportion_on_random_frames(seed, n, zero_weights, include_missing, method):
+    """Both designs; by columns of three levels (string), two (integer and boolean), one
+    (constant) and thirty (more than the matrix route takes), in one call."""
+    frame = by_each_frame(seed, n, zero_weights)
+    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}):
+        design = SurveyDesign(frame, "w", **kwargs)
+        assert_equals_proportion_by_column(
+            design, ["y", "y2"], [1, 2], ["g", "h", "flag", "always", "many"], method=method,
+            missing_values=[9], include_missing=include_missing, min_base=5, flag_base=12)
+
+
+def test_by_each_group_column_keeps_the_by_columns_dtype():
+    """Boolean by columns give a boolean group column; mixed ones an object column."""
+    booleans = FIXTURE.assign(female=FIXTURE.sex == "F")
+    grid = proportion_by_each(SurveyDesign(booleans, "w"), "q_rare", 1, ["flag", "female"])
+    assert grid.group.dtype == bool and grid.group.tolist() == [False, True, False, True]
+    assert grid.by.tolist() == ["flag", "flag", "female", "female"]
+    mixed = proportion_by_each(DESIGNS["weights"], "q_rare", 1, ["flag", "group4"])
+    assert mixed.group.dtype == object
+    assert mixed.group.tolist() == [False, True, "a", "b", "c", "d"]
+
+
+def test_by_each_rows_follow_the_columns_then_proportions_order():
+    grid = proportion_by_each(DESIGNS["weights"], ["q_rare", "q_common"], 1, ["sex", "flag"])
+    assert list(zip(grid.by, grid.variable, grid.group)) == [
+        ("sex", "q_rare", "F"), ("sex", "q_rare", "M"), ("sex", "q_common", "F"),
+        ("sex", "q_common", "M"), ("flag", "q_rare", False), ("flag", "q_rare", True),
+        ("flag", "q_common", False), ("flag", "q_common", True)]
+    pd.testing.assert_frame_equal(proportion_by_each(DESIGNS["weights"], "q_rare", 1, "flag"),
+                                  proportion_by_each(DESIGNS["weights"], "q_rare", 1, ["flag"]))
+
+
+def test_by_each_level_with_no_valid_rows_names_item_column_and_level():
+    frame = FIXTURE.assign(q_part=np.where(FIXTURE.group4 == "d", np.nan, FIXTURE.q_agree))
+    for design in (SurveyDesign(frame, "w"), SurveyDesign(frame, "w", strata="stratum", psu="psu")):
+        with pytest.raises(ValueError, match=r"column 'q_part' has no valid rows in group\(s\) "
+                                             r"\('d',\) of by column\(s\) \['group4'\] \(320 rows\)"):
+            proportion_by_each(design, ["q_agree", "q_part"], [4, 5], ["sex", "group4"],
+                               missing_values=[8])
+
+
+def test_by_each_errors():
+    design = DESIGNS["weights"]
+    with pytest.raises(ValueError, match=r"by_each: give at least one grouping column .*320 rows"):
+        proportion_by_each(design, "q_rare", 1, [])
+    with pytest.raises(ValueError, match=r"by_each column\(s\) 'region' not found in the data "
+                                         r"\(320 rows"):
+        proportion_by_each(design, "q_rare", 1, ["sex", "region"])
+    with pytest.raises(ValueError, match=r"by_each column\(s\) 'sex' given more than once"):
+        proportion_by_each(design, "q_rare", 1, ["sex", "flag", "sex"])
+    with pytest.raises(ValueError, match=r"column\(s\) \['flag'\] are both a variable and a by_each"):
+        proportion_by_each(design, ["q_rare", "flag"], 1, ["flag"])
+    frame = FIXTURE.assign(region=np.where(FIXTURE.id <= 5, None, "north"))
+    with pytest.raises(ValueError, match=r"by column 'region' has 5 missing value\(s\) out of 320"):
+        proportion_by_each(SurveyDesign(frame, "w"), "q_rare", 1, ["sex", "region"])
+    with pytest.raises(ValueError, match=r"method='wald' is not one of"):
+        proportion_by_each(design, "q_rare", 1, ["sex"], method="wald")
+    with pytest.raises(ValueError, match=r"level=95 must be strictly between 0 and 1"):
+        proportion_by_each(design, "q_rare", 1, ["sex"], level=95)
+    with pytest.raises(ValueError, match=r"min_base=60 must not exceed flag_base=50"):
+        proportion_by_each(design, "q_rare", 1, ["sex"], min_base=60)
+    with pytest.raises(ValueError, match=r"positive value 6 never occurs in column 'q_agree'"):
+        proportion_by_each(design, "q_agree", [5, 6], ["sex"])

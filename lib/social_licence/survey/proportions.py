@@ -24,6 +24,15 @@ sec. 2.2.2), and its variance is the design's with-replacement variance of the t
 
 Domains always use the full-sample design (influence zero outside the domain), never a re-weighted
 subset, so domain standard errors are R's ``svyby`` ones.
+
+``proportion_by_each(design, variables, positive, by_each=[g1, g2, ...])`` is the report table of many
+items by each of several breakdowns in turn (``svyby`` over each ``g`` separately, stacked with a
+``by`` and a ``group`` column). On a weights-only design it takes the per-cell sums of every item in
+every level of every breakdown from a few matrix products, ``[G, diag(w) G, diag(w^2) G]^T [V, 1]``
+and ``[diag(w) G, diag(w^2) G]^T P`` with G the level indicators, V the valid- and P the
+positive-answer indicators, accumulated over chunks of rows: the bincount passes above cost one
+pass per item, breakdown and sum; the products cost a few multiply-adds per row and level, done by
+BLAS.
 """
 from __future__ import annotations
 
@@ -34,6 +43,20 @@ import pandas as pd
 
 from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level, check_method, proportion_interval
+
+#: rows of a numeric item coded at a time by :func:`answer_states` (a chunk of one float64 column
+#: is 256 kB, which stays in the CPU cache through the comparisons with each code)
+_STATE_CHUNK_ROWS = 32768
+
+#: cells (rows x columns) of the indicator matrices that :func:`proportion_by_each` multiplies at a
+#: time (16 MB of float64, so that a chunk's matrices stay in cache between building and product)
+_MATRIX_CHUNK_CELLS = 2**21
+
+#: by columns with more levels than this take the ``np.bincount`` route in
+#: :func:`proportion_by_each`: each level costs the matrix products a column in each of three
+#: matrices, while the bincount passes cost the same for any number of levels (break-even near 20
+#: levels at a million rows on the benchmark machine)
+_MATRIX_LEVELS = 20
 
 #: columns of :func:`proportion`'s output after the ``by`` columns, in order
 OUTPUT_COLUMNS = (
@@ -92,41 +115,56 @@ def answer_states(design: SurveyDesign, variables, positive, missing_values=()) 
                     f"but {role} value(s) {describe_values(bad)} are not numbers"
                 )
     states = np.empty((n, len(variables)), dtype=np.int8, order="F")
-    # numeric items are coded in blocks of columns (a 2-D pass per block, ~4 million cells each)
+    # numeric items are coded a chunk of rows at a time, so that each column's chunk stays in the
+    # CPU cache through its comparisons (a pass per code over whole columns is memory-bound)
     numeric_idx = [j for j, flag in enumerate(numeric) if flag]
-    block = max(1, 4_000_000 // max(n, 1))
-    for start in range(0, len(numeric_idx), block):
-        idx = numeric_idx[start:start + block]
-        values = np.empty((n, len(idx)), order="F")
-        for k, j in enumerate(idx):
-            values[:, k] = (columns[j].to_numpy() if isinstance(columns[j].dtype, np.dtype)
-                            else columns[j].to_numpy(dtype=np.float64, na_value=np.nan))
-        states[:, idx] = _code_states(values, np.isnan(values), positives, missing,
-                                      [variables[j] for j in idx], data)
+    values = [columns[j].to_numpy() if isinstance(columns[j].dtype, np.dtype)
+              else columns[j].to_numpy(dtype=np.float64, na_value=np.nan) for j in numeric_idx]
+    seen = np.zeros((len(positives), len(numeric_idx)), dtype=bool)
+    for start in range(0, n, _STATE_CHUNK_ROWS):
+        stop = min(start + _STATE_CHUNK_ROWS, n)
+        for k, (j, column) in enumerate(zip(numeric_idx, values)):
+            chunk = column[start:stop].astype(np.float64, copy=False)
+            _code_states(chunk, np.isnan(chunk), positives, missing, seen[:, k],
+                         states[start:stop, j])
+    _require_seen(seen, positives, [variables[j] for j in numeric_idx], data)
     for j in (j for j, flag in enumerate(numeric) if not flag):
-        values = columns[j].to_numpy()[:, None]
-        states[:, [j]] = _code_states(values, columns[j].isna().to_numpy()[:, None], positives,
-                                      missing, [variables[j]], data)
+        seen = np.zeros((len(positives), 1), dtype=bool)
+        _code_states(columns[j].to_numpy(), columns[j].isna().to_numpy(copy=True), positives,
+                     missing, seen[:, 0], states[:, j])
+        _require_seen(seen, positives, [variables[j]], data)
     return states
 
 
-def _code_states(values, is_missing, positives, missing, names, data) -> np.ndarray:
-    """States 0 / 1 / 2 for a block of item columns (rows x items); checks each positive occurs."""
+def _code_states(values, is_missing, positives, missing, seen, out) -> None:
+    """Write states 0 / 1 / 2 of the rows ``values`` of one item into ``out`` and mark in ``seen``
+    (one flag per positive answer) the positive answers that occur among them. ``is_missing``
+    (NaN rows) is updated in place."""
     for code in missing:
-        is_missing = is_missing | (values == code)
-    is_positive = np.zeros(values.shape, dtype=bool)
-    for answer in positives:
+        is_missing |= values == code
+    is_positive = np.zeros(len(values), dtype=bool)
+    for k, answer in enumerate(positives):
         hits = values == answer
-        unseen = ~hits.any(axis=0)
-        if unseen.any():
-            name = names[int(np.flatnonzero(unseen)[0])]
-            seen = pd.unique(data[name].dropna())
+        if not seen[k]:
+            seen[k] = hits.any()
+        is_positive |= hits
+    is_positive &= ~is_missing  # missing wins (e.g. positive=None in an object column)
+    np.add(is_missing, is_missing, out=out, dtype=np.int8)
+    out |= is_positive
+
+
+def _require_seen(seen, positives, names, data) -> None:
+    """Raise for the first positive answer (in order) that never occurs in one of the ``names``
+    columns; ``seen`` is positives x columns."""
+    for k, answer in enumerate(positives):
+        unseen = np.flatnonzero(~seen[k])
+        if len(unseen):
+            name = names[int(unseen[0])]
+            observed = pd.unique(data[name].dropna())
             raise ValueError(
                 f"positive value {answer!r} never occurs in column {name!r} "
-                f"({len(data)} rows; values seen: {describe_values(sorted(seen, key=str), 10)})"
+                f"({len(data)} rows; values seen: {describe_values(sorted(observed, key=str), 10)})"
             )
-        is_positive |= hits
-    return np.where(is_missing, np.int8(2), is_positive.view(np.int8))
 
 
 def response_indicators(design: SurveyDesign, variable: str, positive, missing_values=(),
@@ -151,7 +189,11 @@ def _factorize(series: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     """
     n = len(series)
     if series.dtype == np.dtype(bool):
-        raw, levels = series.to_numpy().astype(np.int64), np.array([False, True])
+        arr = series.to_numpy()
+        n_true = int(np.count_nonzero(arr))
+        if 0 < n_true < n:  # both levels observed
+            return arr.astype(np.int64), np.array([False, True])
+        return np.zeros(n, dtype=np.int64), np.array([n_true > 0])
     elif isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu" and n:
         arr = series.to_numpy()
         low, high = int(arr.min()), int(arr.max())
@@ -183,11 +225,11 @@ def _group_levels(data: pd.DataFrame, by_columns: list) -> tuple[np.ndarray, dic
         raise ValueError(f"by columns repeat: {by_columns}")
     if not by_columns:
         return np.zeros(len(data), dtype=np.int64), {}, 1
-    codes = np.zeros(len(data), dtype=np.int64)
+    codes = None
     sizes, level_sets = [], []
     for column in by_columns:
         col_codes, levels = _factorize(data[column], column)
-        codes = codes * len(levels) + col_codes
+        codes = col_codes if codes is None else codes * len(levels) + col_codes
         sizes.append(len(levels))
         level_sets.append(levels)
     if len(by_columns) > 1:
@@ -227,6 +269,31 @@ def _check_bases(min_base, flag_base) -> None:
         raise ValueError(f"min_base={min_base} must not exceed flag_base={flag_base}")
 
 
+def _closed_form(n_rows: int, positive_w: np.ndarray, total: np.ndarray, positive_w2: np.ndarray,
+                 w2_total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights-only ratio ``p = S_pos / W`` and its linearised variance in closed form.
+
+    ``N/(N-1) * sum z^2`` with ``z = w (y - p) / W`` on the domain's rows (``sum z = 0``), i.e.
+    ``N/(N-1) * [S2_pos (1-p)^2 + (S2 - S2_pos) p^2] / W^2`` from the sums of weights (S) and of
+    squared weights (S2) over the domain's base and its positive rows; N = rows in the design.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = positive_w / total
+        sq = positive_w2 * (1 - p) ** 2 + (w2_total - positive_w2) * p**2
+        var = n_rows / (n_rows - 1) * sq / total**2 if n_rows > 1 else np.full_like(p, np.nan)
+    return p, var
+
+
+def _domain_statistics(n, n_missing, total, w2_total, p, var, df, n_nonzero) -> dict:
+    """The domain sums with Kish's ``n_eff = W^2 / S2`` and the design effect
+    ``var / (p(1-p) / (n_nonzero - 1))`` added (arrays of one shape, one entry per domain)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = total**2 / w2_total
+        deff = var / (p * (1 - p) / (n_nonzero - 1))
+    return dict(n=n, n_missing=n_missing, weighted_n=total, estimate=p, var=var, n_eff=n_eff,
+                deff=deff, df=df)
+
+
 def _domain_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool,
                  codes: np.ndarray, n_groups: int) -> dict:
     """Weighted sums, variance and df of the ratio estimator for every item x group.
@@ -252,18 +319,14 @@ def _domain_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool
     n = counts[..., base].sum(axis=-1)
     total = wsum[..., base].sum(axis=-1)
     w2_total = w2sum[..., base].sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = wsum[..., 1] / total
-        if psu is None:
-            # closed form: N/(N-1) * sum z^2 (sum z = 0), z = w (y - p) / W on the domain's rows
-            n_all = design.n_rows
-            sq = w2sum[..., 1] * (1 - p) ** 2 + (w2_total - w2sum[..., 1]) * p**2
-            var = n_all / (n_all - 1) * sq / total**2 if n_all > 1 else np.full_like(p, np.nan)
-        else:
+    if psu is None:
+        p, var = _closed_form(design.n_rows, wsum[..., 1], total, w2sum[..., 1], w2_total)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = wsum[..., 1] / total
             negative = psu[:, :, base].sum(axis=2) - psu[:, :, 1]
             influence = (psu[:, :, 1] * (1 - p)[..., None] - negative * p[..., None])
             var = design.variance_of_psu_totals(influence / total[..., None])
-        n_eff = total**2 / w2_total
 
     if design.has_zero_weights or not design.weights_only:
         df, n_nonzero = np.empty_like(n), np.empty_like(n)
@@ -274,10 +337,126 @@ def _domain_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool
             df[j] = design.domain_df(counted, n_groups)
     else:
         df, n_nonzero = n - 1, n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deff = var / (p * (1 - p) / (n_nonzero - 1))
-    return dict(n=n, n_missing=counts[..., 2], weighted_n=total, estimate=p, var=var,
-                n_eff=n_eff, deff=deff, df=df)
+    return _domain_statistics(n, counts[..., 2], total, w2_total, p, var, df, n_nonzero)
+
+
+def _matrix_sums(design: SurveyDesign, states: np.ndarray, include_missing: bool,
+                 groupings: list[tuple[np.ndarray, int]]) -> list[dict]:
+    """What :func:`_domain_sums` gives, for several groupings at once, from matrix products.
+
+    Weights-only designs. ``groupings`` holds each grouping's row codes 0..k-1 and k. With G the
+    rows' level indicators (n x levels, one column per level of every grouping, side by side), V the
+    valid-answer and P the positive-answer indicators (n x items), every sum is a block of
+
+        [G, G_+, diag(w) G, diag(w^2) G]^T [V, 1]   and   [diag(w) G, diag(w^2) G]^T P
+
+    (G_+ = G on the rows with a non-zero weight, only when the design has zero weights, for df and
+    deff; the column of ones gives each level's rows and totals, the base when ``include_missing``).
+    The products are float64 sums of the same terms ``np.bincount`` adds (``w`` and ``w * w``
+    times 0 or 1), in another order, so they agree to rounding; the counts are exact integers. They
+    are accumulated over chunks of rows whose matrices stay in cache (:data:`_MATRIX_CHUNK_CELLS`,
+    16 MB whatever the number of rows). Returns one dict of arrays (items, k) per grouping.
+    """
+    n, n_items = states.shape
+    starts = np.cumsum([0] + [k for _, k in groupings])
+    n_levels = int(starts[-1])
+    nonzero = design.w > 0 if design.has_zero_weights else None
+    n_blocks = 3 if nonzero is None else 4
+    rows = min(n, max(1024, _MATRIX_CHUNK_CELLS // (n_blocks * n_levels + 2 * n_items + 1)))
+    left = np.empty((rows, n_blocks * n_levels), order="F")
+    base = np.ones((rows, n_items + 1), order="F")  # V, then the column of ones
+    positive = np.empty((rows, n_items), order="F")
+    by_base = np.zeros((n_items + 1, n_blocks * n_levels))  # products transposed: faster here
+    by_positive = np.zeros((n_items, 2 * n_levels))
+    weighted = slice((n_blocks - 2) * n_levels, None)
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        m = stop - start
+        indicators = left[:m, :n_levels]
+        for (codes, k), first in zip(groupings, starts):
+            np.equal(codes[start:stop, None], np.arange(k), out=indicators[:, first:first + k])
+        w = design.w[start:stop, None]
+        by_weight, by_w2 = (left[:m, b * n_levels:(b + 1) * n_levels]
+                            for b in (n_blocks - 2, n_blocks - 1))
+        if nonzero is not None:
+            np.multiply(indicators, nonzero[start:stop, None], out=left[:m, n_levels:2 * n_levels])
+        np.multiply(indicators, w, out=by_weight)
+        np.multiply(by_weight, w, out=by_w2)  # (1 * w) * w == w2 exactly
+        np.not_equal(states[start:stop], 2, out=base[:m, :n_items])
+        np.equal(states[start:stop], 1, out=positive[:m])
+        by_base += base[:m].T @ left[:m]
+        by_positive += positive[:m].T @ left[:m, weighted]
+
+    def block(sums, b, first, k):
+        return sums[:, b * n_levels + first: b * n_levels + first + k]  # (items [+ 1], k)
+
+    results = []
+    for (_, k), first in zip(groupings, starts):
+        counts, weights, squares = (block(by_base, b, first, k) for b in (0, n_blocks - 2,
+                                                                          n_blocks - 1))
+        nonzero_counts = counts if nonzero is None else block(by_base, 1, first, k)
+        size = np.broadcast_to(counts[n_items], (n_items, k))
+        if include_missing:  # the base is every row of the level (the row of ones)
+            n_base, total, w2_total, n_nonzero = (
+                np.broadcast_to(sums[n_items], (n_items, k))
+                for sums in (counts, weights, squares, nonzero_counts))
+        else:
+            n_base, total, w2_total, n_nonzero = (
+                sums[:n_items] for sums in (counts, weights, squares, nonzero_counts))
+        p, var = _closed_form(n, block(by_positive, 0, first, k), total,
+                              block(by_positive, 1, first, k), w2_total)
+        results.append(_domain_statistics(n_base, size - counts[:n_items], total, w2_total, p, var,
+                                          n_nonzero - 1, n_nonzero))
+    return results
+
+
+def _require_rows(n: np.ndarray, variables: list, by_columns: list, levels: dict,
+                  n_rows: int) -> None:
+    """Raise for the first item (in order) with a group (or, with no by columns, no rows at all)
+    whose base is empty; ``n`` is the base sizes, items x groups."""
+    empty = n == 0
+    if not empty.any():
+        return
+    item = variables[int(np.flatnonzero(empty.any(axis=1))[0])]
+    if by_columns:
+        rows = empty[variables.index(item)]
+        labels = list(zip(*(levels[c][rows].tolist() for c in by_columns)))
+        raise ValueError(
+            f"column {item!r} has no valid rows in group(s) {describe_values(labels)} of "
+            f"by column(s) {by_columns} ({n_rows} rows); drop or merge those groups"
+        )
+    raise ValueError(f"column {item!r} has no valid rows: all {n_rows} rows are "
+                     f"missing or in missing_values")
+
+
+def _estimate_columns(sums: dict, method: str, level: float, min_base: int,
+                      flag_base: int) -> dict:
+    """The output columns from ``estimate`` on (:data:`OUTPUT_COLUMNS` after ``variable``), from
+    domain sums flattened to one entry per output row: intervals, suppression and flags."""
+    n = sums["n"]
+    se = np.sqrt(sums["var"])
+    ci_low, ci_high = proportion_interval(sums["estimate"], se, n, sums["df"], method, level)
+    suppressed = n < min_base
+
+    def hide(values):
+        return np.where(suppressed, np.nan, values).astype(np.float64)
+
+    return {
+        "estimate": hide(sums["estimate"]),
+        "se": hide(se),
+        "ci_low": hide(ci_low),
+        "ci_high": hide(ci_high),
+        "level": np.full(len(n), float(level)),
+        "method": np.full(len(n), method, dtype=object),
+        "n": n.astype(np.int64),
+        "n_missing": sums["n_missing"].astype(np.int64),
+        "weighted_n": sums["weighted_n"].astype(np.float64),
+        "n_eff": sums["n_eff"].astype(np.float64),
+        "deff": hide(sums["deff"]),
+        "df": sums["df"].astype(np.int64),
+        "suppressed": suppressed,
+        "low_base": (n >= min_base) & (n < flag_base),
+    }
 
 
 def proportion(design: SurveyDesign, variable, positive, by=None, method: str = "beta",
@@ -330,6 +509,8 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
         SAS SURVEYFREQ's default; NaN when p is 0 or 1); ``df`` (design degrees of freedom of the
         domain, R ``degf``); ``suppressed``; ``low_base``.
 
+    See :func:`proportion_by_each` for many items by each of several by columns in turn.
+
     Raises
     ------
     ValueError
@@ -349,45 +530,94 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
     states = answer_states(design, variables, positive, missing_values)
     sums = _domain_sums(design, states, include_missing, codes, n_groups)
 
-    empty = sums["n"] == 0
-    if empty.any():
-        item = variables[int(np.flatnonzero(empty.any(axis=1))[0])]
-        if by_columns:
-            rows = empty[variables.index(item)]
-            labels = list(zip(*(levels[c][rows].tolist() for c in by_columns)))
-            raise ValueError(
-                f"column {item!r} has no valid rows in group(s) {describe_values(labels)} of "
-                f"by column(s) {by_columns} ({len(design.data)} rows); drop or merge those groups"
-            )
-        raise ValueError(f"column {item!r} has no valid rows: all {len(design.data)} rows are "
-                         f"missing or in missing_values")
-
-    n = sums["n"].ravel()
-    se = np.sqrt(sums["var"].ravel())
-    ci_low, ci_high = proportion_interval(sums["estimate"].ravel(), se, n, sums["df"].ravel(),
-                                          method, level)
-    suppressed = n < min_base
-
-    def hide(values):
-        return np.where(suppressed, np.nan, values).astype(np.float64)
-
+    _require_rows(sums["n"], variables, by_columns, levels, len(design.data))
     columns = {column: _level_column(design.data, column, np.tile(levels[column], len(variables)))
                for column in by_columns}
-    columns.update({
-        "variable": np.repeat(np.asarray(variables, dtype=object), n_groups),
-        "estimate": hide(sums["estimate"].ravel()),
-        "se": hide(se),
-        "ci_low": hide(ci_low),
-        "ci_high": hide(ci_high),
-        "level": np.full(len(n), float(level)),
-        "method": np.full(len(n), method, dtype=object),
-        "n": n.astype(np.int64),
-        "n_missing": sums["n_missing"].ravel().astype(np.int64),
-        "weighted_n": sums["weighted_n"].ravel().astype(np.float64),
-        "n_eff": sums["n_eff"].ravel().astype(np.float64),
-        "deff": hide(sums["deff"].ravel()),
-        "df": sums["df"].ravel().astype(np.int64),
-        "suppressed": suppressed,
-        "low_base": (n >= min_base) & (n < flag_base),
-    })
+    columns["variable"] = np.repeat(np.asarray(variables, dtype=object), n_groups)
+    columns.update(_estimate_columns({key: value.ravel() for key, value in sums.items()}, method,
+                                     level, min_base, flag_base))
+    return pd.DataFrame(columns)
+
+
+def proportion_by_each(design: SurveyDesign, variable, positive, by_each, method: str = "beta",
+                       level: float = 0.95, missing_values=(), include_missing: bool = False,
+                       min_base: int = 30, flag_base: int = 50) -> pd.DataFrame:
+    """Weighted proportions of many items by each of several grouping columns in turn, in one call.
+
+    The table a report prints as items down the side and breakdowns across the top ("banner"
+    columns): for every column ``g`` in ``by_each``, what ``proportion(design, variable, positive,
+    by=g, ...)`` gives, i.e. R's ``svyby(~yy, ~g, subset(design, valid), svyciprop)`` for each
+    ``g`` in turn -- not the cross-classification ``~g1 + g2`` (that is ``proportion(by=[...])``).
+    The results equal :func:`proportion`'s column by column up to the rounding of sums taken in
+    another order (relative differences below 1e-13 at a million rows; counts, df and flags exactly).
+
+    Why a call of its own: on a weights-only design every sum comes from a few float64 matrix
+    products over all grouping columns at once (see ``_matrix_sums``), which at a million rows is
+    ten times faster than a ``proportion()`` call per column. By columns with more than 20 levels
+    (where one-hot columns cost more than the passes they replace), and every column of a design
+    with strata or PSU, take :func:`proportion`'s own route -- one ``np.bincount`` pass per item
+    and sum, and for strata/PSU the PSU totals -- with the answers coded only once.
+
+    Parameters
+    ----------
+    by_each : str or list of str
+        Grouping columns, each estimated on its own; booleans or columns of several levels (each
+        observed level is a domain, as in ``svyby``). Missing values are an error.
+    design, variable, positive, method, level, missing_values, include_missing, min_base, flag_base
+        As in :func:`proportion`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` (the grouping column's name), ``group`` (its level: the column's own values, so the
+        dtype is the by columns' common dtype, object when they differ) and then
+        :data:`OUTPUT_COLUMNS`. Rows: for each column of ``by_each`` in order, the rows of
+        ``proportion(..., by=column)`` (item by item, levels sorted).
+
+    Raises
+    ------
+    ValueError
+        As :func:`proportion`; also for an empty or repeated ``by_each``. A level of a by column
+        with no rows in an item's base is an error naming the item, the column and the level.
+    """
+    check_method(method)
+    check_level(level)
+    _check_bases(min_base, flag_base)
+    variables, by_columns = _as_list(variable), _as_list(by_each)
+    if not by_columns:
+        raise ValueError(f"by_each: give at least one grouping column of the data "
+                         f"({len(design.data)} rows)")
+    require_columns(design.data, by_columns, "by_each")
+    repeated = sorted({c for c in by_columns if by_columns.count(c) > 1}, key=by_columns.index)
+    if repeated:
+        raise ValueError(f"by_each column(s) {describe_values(repeated)} given more than once: "
+                         f"{by_columns}")
+    clash = [v for v in variables if v in by_columns]
+    if clash:
+        raise ValueError(f"column(s) {clash} are both a variable and a by_each column")
+    groupings = [_group_levels(design.data, [column]) for column in by_columns]
+    states = answer_states(design, variables, positive, missing_values)
+
+    by_matrix = [j for j, (_, _, k) in enumerate(groupings)
+                 if design.weights_only and k <= _MATRIX_LEVELS]
+    sums = dict(zip(by_matrix, _matrix_sums(design, states, include_missing,
+                                            [groupings[j][::2] for j in by_matrix])))
+    sums.update({j: _domain_sums(design, states, include_missing, codes, k)
+                 for j, (codes, _, k) in enumerate(groupings) if j not in sums})
+    for j, (column, (_, levels, _)) in enumerate(zip(by_columns, groupings)):
+        _require_rows(sums[j]["n"], variables, [column], levels, len(design.data))
+
+    items = np.asarray(variables, dtype=object)
+    flat = {key: np.concatenate([sums[j][key].ravel() for j in range(len(by_columns))])
+            for key in sums[0]}
+    columns = {
+        "by": np.concatenate([np.full(len(items) * k, column, dtype=object)
+                              for column, (_, _, k) in zip(by_columns, groupings)]),
+        "group": pd.concat([pd.Series(_level_column(design.data, column,
+                                                    np.tile(levels[column], len(items))))
+                            for column, (_, levels, _) in zip(by_columns, groupings)],
+                           ignore_index=True),
+        "variable": np.concatenate([np.repeat(items, k) for _, _, k in groupings]),
+    }
+    columns.update(_estimate_columns(flat, method, level, min_base, flag_base))
     return pd.DataFrame(columns)
