@@ -69,9 +69,10 @@ browser-tests: setup chromium
 book-tests: setup
 	$(PY) -m pytest tests/book
 
-## data: regenerate the synthetic respondent file (byte-identical to the committed one)
+## data: regenerate the synthetic respondent file and its ensemble (byte-identical to the committed ones)
 data: setup
 	$(PY) -m social_licence.study.synthetic
+	$(PY) -m social_licence.study.ensemble
 
 ## bench: time the estimation core against the matrix-product floor and samplics, with peak memory
 bench: setup

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from social_licence.report.display import STORED_DIGITS
 from social_licence.study.paths import PROJECT_ROOT
 

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import yaml
-
 from social_licence.study.codebook import load_codebook
 from social_licence.study.paths import SYNTHETIC_PATH
 

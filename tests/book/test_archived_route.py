@@ -39,13 +39,13 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 from jupyter_cache import get_cache
-
-from book import archive_standin, pages
 from social_licence.report.display import percent
 from social_licence.report.tables import figure_estimates
 from social_licence.sphinxext.build_inputs import AUDIT_FILE
 from social_licence.study.loader import load_survey
 from social_licence.study.paths import PROJECT_ROOT
+
+from book import archive_standin, pages
 
 RAW = PROJECT_ROOT / "data" / "raw"
 PAGE = "chapters/early_intervention"

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from social_licence.report import display
 from social_licence.report.display import (
     SOURCE_COLUMN,

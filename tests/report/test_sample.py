@@ -8,7 +8,6 @@ import pytest
 from social_licence.report.sample import (
     composition_for_readers,
     composition_table,
-    kish_design_effect,
     threshold_table,
     thresholds_for_readers,
 )
@@ -17,55 +16,11 @@ from social_licence.survey.consensus import (
     consensus_verdicts,
     published_reaches_threshold,
 )
-from social_licence.survey.design import SurveyDesign
-from social_licence.survey.proportions import proportion
 
 
 @pytest.fixture(scope="module")
 def composition(survey):
     return composition_table(survey)
-
-
-# --- Kish's design effect -------------------------------------------------------------------------
-
-def test_kish_equal_weights_is_one():
-    assert kish_design_effect([2.5] * 10) == pytest.approx(1.0, abs=1e-15)
-
-
-def test_kish_by_hand():
-    """w = (1, 2, 3): n = 3, sum w^2 = 14, (sum w)^2 = 36 -> 3 * 14 / 36 = 7/6."""
-    assert kish_design_effect(np.array([1.0, 2.0, 3.0])) == pytest.approx(7 / 6, abs=1e-15)
-
-
-def test_kish_is_one_plus_relvariance_as_in_practools(survey):
-    """R PracTools::deffK(w) = 1 + mean((w - mean(w))^2) / mean(w)^2."""
-    w = survey.data["weight"].to_numpy()
-    assert kish_design_effect(survey.data["weight"]) == pytest.approx(
-        1 + np.mean((w - w.mean()) ** 2) / w.mean() ** 2, rel=1e-12)
-
-
-def test_kish_agrees_with_the_effective_sample_size_of_proportion(survey):
-    """Another route: proportion() reports Kish's n_eff = (sum w)^2 / sum w^2 for the whole sample."""
-    design = SurveyDesign(survey.data, weights="weight")
-    row = proportion(design, "mothers", [True]).iloc[0]
-    assert kish_design_effect(survey.data["weight"]) == pytest.approx(row["n"] / row["n_eff"], rel=1e-12)
-
-
-def test_kish_does_not_depend_on_the_scale_of_the_weights():
-    w = np.array([0.3, 1.2, 2.0, 0.9])
-    assert kish_design_effect(w) == pytest.approx(kish_design_effect(1000 * w), rel=1e-12)
-
-
-@pytest.mark.parametrize("weights, shown", [([1.0, 0.0, 2.0], "0.0"), ([1.0, -1.0], "-1.0"),
-                                            ([1.0, np.nan], "nan"), ([1.0, np.inf], "inf")])
-def test_kish_rejects_bad_weights_naming_them(weights, shown):
-    with pytest.raises(ValueError, match=rf"weights must be positive and finite; 1 of {len(weights)} rows .*{shown}"):
-        kish_design_effect(pd.Series(weights, name="weight"))
-
-
-def test_kish_rejects_no_weights():
-    with pytest.raises(ValueError, match=r"no weights given \(0 rows\)"):
-        kish_design_effect([])
 
 
 # --- composition table ----------------------------------------------------------------------------
@@ -81,8 +36,8 @@ def test_composition_counts_and_shares_by_hand(survey, composition):
         members = data[row.item]
         assert row.members == int(members.sum())
         assert row.unweighted_share == pytest.approx(members.mean(), abs=1e-15)
-        weighted = (data["weight"] * members).sum() / data["weight"].sum()
-        assert row.estimate == pytest.approx(weighted, abs=1e-12)
+        # the codebook reads the composition figures as unweighted shares of the sample
+        assert row.estimate == pytest.approx(members.mean(), abs=1e-12)
         assert row.ci_low < row.estimate < row.ci_high
 
 

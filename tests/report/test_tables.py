@@ -25,13 +25,14 @@ def test_estimates_agree_with_a_hand_computed_weighted_share(survey, estimates, 
     row = estimates.set_index("figure_id").loc[figure_id]
     data = survey.data
     in_group = data[row["group"]] if row["group"] != "all" else np.ones(len(data), dtype=bool)
-    if row["measure"] == COMPOSITION:
-        counted, valid = data[row["item"]], np.ones(len(data), dtype=bool)
+    weights = data["weight"]
+    if row["measure"] == COMPOSITION:  # read as an unweighted share of the sample (codebook default)
+        counted, valid, weights = data[row["item"]], np.ones(len(data), dtype=bool), 1.0
     else:
         item = codebook.items[row["item"]]
         counted = data[item.key].isin(item.counted_codes)
         valid = ~data[item.key].isin(codebook.missing_codes(item.key))
-    w = data["weight"] * in_group * valid
+    w = weights * in_group * valid
     assert row["estimate"] == pytest.approx((w * counted).sum() / w.sum(), abs=1e-12)
     assert row["n"] == int((in_group & valid).sum())
 

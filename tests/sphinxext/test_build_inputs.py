@@ -5,10 +5,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from sphinx.errors import ConfigError
-
 from social_licence.sphinxext import build_inputs
 from social_licence.study.paths import SYNTHETIC_PATH
+from sphinx.errors import ConfigError
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Tests for social_licence.study.synthetic: the solver steps on tiny problems, and the shipped file.
 
 References: Kish's design effect n * sum(w^2) / sum(w)^2 (Kish 1965) checked by hand; raking and the
-logistic moment equations checked by recomputing the margins they are meant to hit; the file's
-figures checked against data/published/published_figures.csv (the full check with the library's
-estimator is in test_fidelity.py).
+logistic moment equations checked by recomputing the margins they are meant to hit; the sample's
+make-up checked against the printed shares of 843 (the paper's "Our survey" section, transcribed in
+data/published/published_figures.csv); the full check of the 108 figures with the library's
+estimator is in test_fidelity.py.
 """
 import hashlib
 
@@ -11,12 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from social_licence.report.sample import kish_design_effect
 from social_licence.study import synthetic
 from social_licence.study.codebook import load_codebook, parse_codebook
+from social_licence.study.fidelity import fidelity_table
 from social_licence.study.loader import load_survey
 from social_licence.study.paths import CODEBOOK_PATH
 from social_licence.study.published import load_published
+from social_licence.survey.design import kish_design_effect
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +34,48 @@ def shipped():
 
 # --- solver steps on tiny problems -------------------------------------------------------------
 
-def test_categorise_hits_shares_and_keeps_order():
+def test_allocate_gives_exact_counts_and_keeps_order():
     latent = np.arange(10.0)[::-1]
-    got = synthetic.categorise(latent, [7, 8, 9], [0.2, 0.3, 0.5])
+    got = synthetic.allocate(latent, [7, 8, 9], [2, 3, 5])
     assert got.tolist() == [9, 9, 9, 9, 9, 8, 8, 8, 7, 7]
+    with pytest.raises(ValueError, match="9 places for 10 parents"):
+        synthetic.allocate(latent, [7, 8], [4, 5])
+
+
+@pytest.mark.parametrize("shares, n, expected", [
+    ([0.57, 0.43], 843, [481, 362]),          # 480.51 and 362.49: the larger remainder gets the parent
+    ([0.05, 0.95], 843, [42, 801]),
+    ([1 / 3, 1 / 3, 1 / 3], 10, [4, 3, 3]),
+])
+def test_exact_counts_round_by_largest_remainder(shares, n, expected):
+    counts = synthetic.exact_counts(shares, n)
+    assert counts.tolist() == expected and counts.sum() == n
+    assert np.all(np.abs(counts - np.asarray(shares) * n) < 1)
+
+
+def test_composition_parts_follow_from_the_printed_shares(codebook):
+    parts = dict((variable, dict(parts)) for variable, parts in
+                 synthetic.composition_parts(load_published(codebook=codebook), codebook).items())
+    ethnic = parts["ethnic_group"]
+    assert ethnic[(1,)] == pytest.approx(0.73) and ethnic[(3,)] == pytest.approx(0.05)
+    assert ethnic[(4, 5, 6)] == pytest.approx(0.14) and ethnic[(2,)] == pytest.approx(0.08)  # 19 - 5; 100 - 73 - 19
+    assert parts["household_type"][(3,)] == pytest.approx(0.145)  # 100 - 74.5 - 11
+    assert parts["income_band"] == pytest.approx({(1, 2, 3): 0.65, (4, 5): 0.35})
+
+
+def test_nonresponse_weights_hit_their_design_effect_and_follow_response():
+    rng = np.random.default_rng(4)
+    people = pd.DataFrame({"age_band": rng.integers(1, 5, 843), "household_type": rng.integers(1, 4, 843),
+                           "tenure": rng.integers(1, 6, 843), "qualification": rng.integers(1, 7, 843),
+                           "ethnic_group": rng.integers(1, 7, 843), "sex": rng.integers(1, 3, 843)})
+    for target in (1.2, 1.5, 1.8):
+        weights = synthetic.nonresponse_weights(np.random.default_rng(9), people, target)
+        assert kish_design_effect(weights) == pytest.approx(target, abs=1e-6)
+        assert weights.mean() == pytest.approx(1.0) and weights.min() >= synthetic.WEIGHT_BOUNDS[0] - 1e-9
+        assert weights[people["age_band"] == 1].mean() > weights[people["age_band"] != 1].mean()
+    assert np.allclose(synthetic.nonresponse_weights(np.random.default_rng(9), people, 1.0), 1.0)
+    with pytest.raises(ValueError, match="must be in"):
+        synthetic.nonresponse_weights(np.random.default_rng(9), people, 0.9)
 
 
 def test_rake_meets_overlapping_margins_within_bounds():
@@ -131,7 +171,7 @@ def test_command_line_writes_the_same_file(tmp_path, capsys):
 
 
 def test_seed_controls_the_draw():
-    first, again, other = synthetic.generate(1), synthetic.generate(1), synthetic.generate(2)
+    first, again, other = (synthetic.generate(synthetic.Choices(seed=seed)) for seed in (1, 1, 2))
     pd.testing.assert_frame_equal(first, again)
     assert not first.equals(other)
 
@@ -141,11 +181,20 @@ def test_shape_and_codes(shipped, codebook):
     assert list(shipped.columns[: len(codebook.columns)]) == list(codebook.columns)
 
 
-def test_weights_mean_one_and_kish_deff_in_range(shipped):
+def test_weights_mean_one_and_kish_deff_as_chosen(shipped):
     weights = shipped["weight"]
     assert weights.mean() == pytest.approx(1.0, abs=1e-6)
-    assert 1.3 <= kish_design_effect(weights) <= 1.8
+    assert kish_design_effect(weights) == pytest.approx(synthetic.Choices().kish_deff, abs=1e-5)
     assert weights.min() > 0
+
+
+def test_each_published_group_holds_its_printed_share_of_843_within_one_parent(shipped, codebook):
+    """The composition figures read as unweighted shares: "57 per cent were mothers" is 480.5 of
+    843 parents, so the file has 480 or 481 (Black parents 5%: 42; aged 18-29 12%: 101)."""
+    composition = load_published(codebook=codebook).query("measure == 'sample_composition'")
+    for row in composition.itertuples():
+        assert abs(int(shipped[row.item].sum()) - 843 * row.percent / 100) <= 1, row.figure_id
+    assert int(shipped["black"].sum()) == 42 and int(shipped["age_18_29"].sum()) == 101
 
 
 @pytest.mark.parametrize("group", ["age_18_29", "lone_parent", "no_qualifications", "minority_ethnic",
@@ -162,8 +211,8 @@ def test_renters_carry_larger_weights(shipped):
 
 def test_small_share_of_dont_know_and_some_refusals(shipped, codebook):
     for key in codebook.items:
-        dont_know, refused = (shipped[key] == 8).mean(), (shipped[key] == 9).sum()
-        assert 0.01 <= dont_know <= 0.04, key
+        dont_know, refused = (shipped[key] == 8).sum(), (shipped[key] == 9).sum()
+        assert round(0.01 * 843) <= dont_know <= round(0.035 * 843), key
         assert 1 <= refused <= 3, key
 
 
@@ -182,6 +231,7 @@ def test_other_higher_ses_definition_also_meets_its_figures():
     strict = parse_codebook(raw)
     figures = load_published(codebook=strict)
     data = synthetic.generate(codebook=strict, published=figures)
+    assert fidelity_table(data, codebook=strict)["within_rounding_interval"].all()
     group = strict.subgroup_indicators(data)["higher_occupation_qualification_income"]
     weights = data["weight"]
     for figure in figures[figures["group"] == "higher_occupation_qualification_income"].itertuples():
@@ -189,3 +239,33 @@ def test_other_higher_ses_definition_also_meets_its_figures():
         base = group & ~data[item.key].isin(item.missing)
         share = 100 * weights[base & data[item.key].isin(item.counted_codes)].sum() / weights[base].sum()
         assert figure.low <= share < figure.high, figure.figure_id
+
+
+def test_the_weighted_reading_of_the_composition_still_generates_a_faithful_file():
+    """The one-word alternative in the codebook: composition figures read as weighted shares.
+    The weights are raked to them, so groups that respond less have fewer respondents."""
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    raw["composition"] = "weighted"
+    weighted = parse_codebook(raw)
+    data = synthetic.generate(codebook=weighted, published=load_published(codebook=weighted))
+    assert fidelity_table(data, codebook=weighted)["within_rounding_interval"].all()
+    young = weighted.subgroup_indicators(data)["age_18_29"]
+    assert young.mean() < 0.115  # under-represented before weighting
+
+
+def test_choices_for_unreported_groups_change_their_answers_not_the_published_figures(codebook):
+    """Fathers are a group the paper never reports attitudes for: their answers move with the
+    generator's choice while every published figure holds."""
+    plain = synthetic.generate(synthetic.Choices(seed=5))
+    spread = synthetic.generate(synthetic.Choices(seed=5, unreported_spread=0.9))
+    for data in (plain, spread):
+        assert fidelity_table(data, codebook=codebook)["within_rounding_interval"].all()
+    fathers = (plain["sex"] == 1).to_numpy()
+
+    def share(data, item):
+        valid = data[item].isin(codebook.items[item].codes).to_numpy() & fathers
+        counted = data[item].isin(codebook.items[item].counted_codes).to_numpy()
+        return np.average(counted[valid], weights=data["weight"].to_numpy()[valid])
+
+    differences = [abs(share(plain, item) - share(spread, item)) for item in codebook.items]
+    assert max(differences) > 0.05

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from social_licence.survey.design import SurveyDesign
+from social_licence.survey.design import SurveyDesign, kish_design_effect
+from social_licence.survey.proportions import proportion
 
 FIXTURE = pd.read_csv(Path(__file__).parents[1] / "reference" / "survey_fixture.csv")
 
@@ -168,3 +169,45 @@ def test_explicit_row_psus_equal_weights_only_design():
 def test_influence_of_wrong_length_is_rejected():
     with pytest.raises(ValueError, match="influence has 3 rows but the design has 6"):
         SurveyDesign(small_frame(), "w").covariance(np.zeros(3))
+
+
+# --- Kish's design effect -------------------------------------------------------------------------
+
+def test_kish_equal_weights_is_one():
+    assert kish_design_effect([2.5] * 10) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_kish_by_hand():
+    """w = (1, 2, 3): n = 3, sum w^2 = 14, (sum w)^2 = 36 -> 3 * 14 / 36 = 7/6."""
+    assert kish_design_effect(np.array([1.0, 2.0, 3.0])) == pytest.approx(7 / 6, abs=1e-15)
+
+
+def test_kish_is_one_plus_relvariance_as_in_practools():
+    """R PracTools::deffK(w) = 1 + mean((w - mean(w))^2) / mean(w)^2, on the R fixture's positive weights."""
+    w = FIXTURE.loc[FIXTURE["w"] > 0, "w"].to_numpy()
+    assert kish_design_effect(w) == pytest.approx(1 + np.mean((w - w.mean()) ** 2) / w.mean() ** 2,
+                                                             rel=1e-12)
+
+
+def test_kish_agrees_with_the_effective_sample_size_of_proportion():
+    """Another route: proportion() reports Kish's n_eff = (sum w)^2 / sum w^2 for the whole sample."""
+    positive = FIXTURE[FIXTURE["w"] > 0]
+    row = proportion(SurveyDesign(positive, weights="w"), "flag", [True]).iloc[0]
+    assert kish_design_effect(positive["w"]) == pytest.approx(row["n"] / row["n_eff"], rel=1e-12)
+
+
+def test_kish_does_not_depend_on_the_scale_of_the_weights():
+    w = np.array([0.3, 1.2, 2.0, 0.9])
+    assert kish_design_effect(w) == pytest.approx(kish_design_effect(1000 * w), rel=1e-12)
+
+
+@pytest.mark.parametrize("weights, shown", [([1.0, 0.0, 2.0], "0.0"), ([1.0, -1.0], "-1.0"),
+                                            ([1.0, np.nan], "nan"), ([1.0, np.inf], "inf")])
+def test_kish_rejects_bad_weights_naming_them(weights, shown):
+    with pytest.raises(ValueError, match=rf"weights must be positive and finite; 1 of {len(weights)} rows .*{shown}"):
+        kish_design_effect(pd.Series(weights, name="weight"))
+
+
+def test_kish_rejects_no_weights():
+    with pytest.raises(ValueError, match=r"no weights given \(0 rows\)"):
+        kish_design_effect([])

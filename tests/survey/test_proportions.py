@@ -23,7 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from social_licence.survey.compare import compare_with_rest
 from social_licence.survey.design import SurveyDesign
-from social_licence.survey.proportions import OUTPUT_COLUMNS, proportion, proportion_by_each
+from social_licence.survey.proportions import (
+    OUTPUT_COLUMNS,
+    proportion,
+    proportion_by_each,
+)
 
 HERE = Path(__file__).parents[1] / "reference"
 FIXTURE = pd.read_csv(HERE / "survey_fixture.csv")

@@ -3,10 +3,6 @@
 * :func:`composition_table` -- the 15 published shares of the sample (who took part) recomputed from
   the respondent file as weighted shares with design-based intervals, next to each group's
   unweighted count and share, so a reader can see what the weighting does to each group;
-* :func:`kish_design_effect` -- Kish's design effect from unequal weighting, ``n sum(w^2) /
-  (sum w)^2`` (Kish 1965; Kish 1992; = 1 + relvariance of the weights), the variance inflation a
-  weighted mean suffers against an unweighted one of the same size when the weights are unrelated
-  to the answer; ``n / deff`` is Kish's effective sample size. It matches R ``PracTools::deffK``;
 * :func:`threshold_table` -- the consensus baseline ``1.5 / k`` for several numbers of answer
   options, with the smallest published (whole-percent) figure that counts as reaching it and the
   lowest unrounded estimate that prints as that figure (the rounding convention of
@@ -30,26 +26,6 @@ from social_licence.study.codebook import Codebook, load_codebook
 from social_licence.study.loader import SurveyData
 from social_licence.study.published import COMPOSITION, load_published
 from social_licence.survey.consensus import consensus_threshold
-from social_licence.survey.design import describe_values
-
-
-def kish_design_effect(weights) -> float:
-    """Kish's design effect of unequal weighting, ``n * sum(w**2) / sum(w)**2``.
-
-    ``weights`` is any one-dimensional array-like of positive, finite weights (e.g. the weight
-    column of a respondent file). Equal weights give 1; the more the weights vary, the larger it
-    is (it equals 1 + the relvariance of the weights, with the variance taken over n). Anything but
-    positive finite numbers raises ``ValueError`` naming the offending values and their count.
-    """
-    name = getattr(weights, "name", None) or "weights"
-    values = np.asarray(weights, dtype=np.float64).ravel()
-    if values.size == 0:
-        raise ValueError(f"{name}: no weights given (0 rows)")
-    bad = ~np.isfinite(values) | (values <= 0)
-    if bad.any():
-        raise ValueError(f"{name}: weights must be positive and finite; {int(bad.sum())} of {values.size} rows "
-                         f"are not ({describe_values(pd.unique(values[bad]))})")
-    return float(values.size * np.sum(values**2) / np.sum(values) ** 2)
 
 
 def composition_table(survey: SurveyData, *, method: str = "beta", level: float = 0.95,

@@ -16,7 +16,7 @@ archived) a build uses; the functions marked "respondent file" need one:
 * :func:`corrected_contrasts` -- subgroup-versus-rest differences with Holm and Benjamini-Hochberg
   adjustment (respondent file);
 * :func:`precision_plan` -- the group sizes a ±5 or ±10 point interval needs, without and with
-  the Kish design effect of each group's weights (:func:`social_licence.report.sample.kish_design_effect`;
+  the Kish design effect of each group's weights (:func:`social_licence.survey.design.kish_design_effect`;
   respondent file for the weights);
 * :func:`threshold_margins`, :func:`threshold_margin_plot` and :func:`stability_by_design_effect_plot`
   -- the chapter's figures, in the house style of :mod:`social_licence.report.plotting`.
@@ -39,7 +39,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from social_licence.report.sample import kish_design_effect
 from social_licence.report.tables import figure_contrasts, figure_estimates
 from social_licence.study.codebook import Codebook, Condition, load_codebook
 from social_licence.study.published import COMPOSITION
@@ -51,7 +50,11 @@ from social_licence.survey.consensus import (
     published_reaches_threshold,
     verdict_against_published,
 )
-from social_licence.survey.design import describe_values, require_columns
+from social_licence.survey.design import (
+    describe_values,
+    kish_design_effect,
+    require_columns,
+)
 from social_licence.survey.intervals import METHODS, check_level, check_method
 from social_licence.survey.planning import interval_from_summary, sample_size_for_margin
 
@@ -379,7 +382,7 @@ def precision_plan(data: pd.DataFrame, published: pd.DataFrame, *, weights: str 
     :func:`social_licence.survey.planning.sample_size_for_margin` gives (normal approximation,
     ``z^2 p(1-p) deff / margin^2``) at p = 50% (the widest case) and at each of the group's
     published percentages, with no design effect (deff = 1) and with the Kish design effect of the
-    group's weights in ``data`` (:func:`social_licence.report.sample.kish_design_effect`). ``data`` needs
+    group's weights in ``data`` (:func:`social_licence.survey.design.kish_design_effect`). ``data`` needs
     a boolean column per group, as :func:`social_licence.study.loader.load_survey` gives it.
 
     Returns a long table: ``group``, ``group_label``, ``margin``, ``n_file`` (the group's rows in

@@ -34,8 +34,8 @@ from pathlib import Path
 
 from sphinx.errors import ConfigError
 
-from social_licence.study.loader import load_survey, resolve_paths
-from social_licence.study.paths import PROJECT_ROOT, SYNTHETIC_PATH
+from social_licence.study.loader import is_synthetic, load_survey, resolve_paths
+from social_licence.study.paths import PROJECT_ROOT
 
 #: Environment variables that choose the respondent file and its variable mapping.
 SOURCE_VARIABLES = ("SOCIAL_LICENCE_DATA", "SOCIAL_LICENCE_MAPPING")
@@ -83,7 +83,7 @@ def inputs_fingerprint(environ: dict[str, str] | None = None, root: Path = PROJE
 def source_tag() -> str:
     """``"synthetic"`` or ``"archived"``: which respondent file the environment selects."""
     data_path, _ = resolve_paths(None, None)
-    return "synthetic" if data_path == SYNTHETIC_PATH.resolve() else "archived"
+    return "synthetic" if is_synthetic(data_path) else "archived"
 
 
 def _fingerprint_path(app) -> Path:

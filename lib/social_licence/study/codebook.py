@@ -8,7 +8,7 @@ code or a label themselves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +22,8 @@ from social_licence.study.paths import CODEBOOK_PATH
 
 ROLES = ("id", "weight", "demographic")
 COMBINE_RULES = ("any", "all")
+#: readings of the paper's "who took part" shares: of the 843 respondents, or weighted
+COMPOSITION_READINGS = ("unweighted", "weighted")
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,33 @@ class Subgroup:
 
 @dataclass(frozen=True)
 class Codebook:
-    """The validated codebook. Build it with :func:`load_codebook`."""
+    """The validated codebook. Build it with :func:`load_codebook`.
+
+    ``composition`` is the reading of the paper's sample-composition figures, one of
+    :data:`COMPOSITION_READINGS`: ``"unweighted"`` (shares of the 843 respondents, the default:
+    the paper describes "the sample") or ``"weighted"`` (weighted shares, like the attitude figures).
+    """
 
     blocks: Mapping[str, str]
     scales: Mapping[str, Scale]
     items: Mapping[str, Item]
     variables: Mapping[str, Variable]
     subgroups: Mapping[str, Subgroup]
+    composition: str = "unweighted"
+
+    def with_combine(self, key: str, combine: str) -> "Codebook":
+        """This codebook with subgroup ``key`` combining its conditions by ``combine`` instead.
+
+        How the book shows a result under the other reading of a subgroup the paper does not
+        define (the higher occupation, qualification or income group: ``any`` or ``all``).
+        """
+        if combine not in COMBINE_RULES:
+            raise ValueError(f"combine={combine!r} must be one of {COMBINE_RULES}")
+        if key not in self.subgroups:
+            raise ValueError(f"{key!r} is not a subgroup of the codebook ({', '.join(self.subgroups)})")
+        subgroups = dict(self.subgroups)
+        subgroups[key] = replace(subgroups[key], combine=combine)
+        return replace(self, subgroups=MappingProxyType(subgroups))
 
     @property
     def id_variable(self) -> str:
@@ -273,7 +295,10 @@ def parse_codebook(raw: dict) -> Codebook:
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise ValueError(f"codebook: names used twice across items, variables and subgroups: {clashes}")
-    return Codebook(blocks, scales, items, variables, subgroups)
+    composition = raw.get("composition", "unweighted")
+    if composition not in COMPOSITION_READINGS:
+        raise ValueError(f"codebook: composition must be one of {COMPOSITION_READINGS}, not {composition!r}")
+    return Codebook(blocks, scales, items, variables, subgroups, composition)
 
 
 @lru_cache(maxsize=8)

@@ -25,7 +25,7 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     """One row per published figure: published percent, recomputed estimate and whether it rounds back.
 
     Columns: figure_id, measure, item, group, published (percent), estimate (percent, full
-    precision), rounded (estimate rounded half up to the published figure's decimals), low and
+    precision), rounded (estimate rounded half up at the published figure's step), low and
     high (the rounding interval), within_rounding_interval (the estimate rounds to the published
     value, i.e. ``low <= estimate < high``, decided in decimal arithmetic so that the two columns
     cannot disagree at a boundary) and n (the unweighted base). ``data`` is a respondent file in
@@ -40,7 +40,7 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     table = published[["figure_id", "measure", "item", "group", "low", "high"]].reset_index(drop=True)
     table["published"] = published["percent"].astype(float).to_numpy()
     table["estimate"] = 100 * estimates["estimate"].astype(float).to_numpy()
-    table["rounded"] = [round_half_up(e, d) for e, d in zip(table["estimate"], published["decimals"])]
+    table["rounded"] = [round_half_up(e, step) for e, step in zip(table["estimate"], published["step"])]
     table["within_rounding_interval"] = table["rounded"] == table["published"]
     table["n"] = estimates["n"].astype(int).to_numpy()
     return table[list(COLUMNS)]

@@ -37,7 +37,12 @@ from social_licence.study.mapping import (
     load_mapping,
     recoding_audit,
 )
-from social_licence.study.paths import SYNTHETIC_PATH, project_path, shown_path
+from social_licence.study.paths import (
+    SYNTHETIC_DIR,
+    SYNTHETIC_PATH,
+    project_path,
+    shown_path,
+)
 
 DATA_ENV = "SOCIAL_LICENCE_DATA"
 MAPPING_ENV = "SOCIAL_LICENCE_MAPPING"
@@ -229,9 +234,14 @@ def resolve_paths(path: str | Path | None, mapping: str | Path | None) -> tuple[
     Relative paths are taken relative to the repository root (see the module docstring).
     """
     data_path = project_path(path or os.environ.get(DATA_ENV) or SYNTHETIC_PATH)
-    if mapping is None and data_path != SYNTHETIC_PATH.resolve():
+    if mapping is None and not is_synthetic(data_path):
         mapping = os.environ.get(MAPPING_ENV) or None
     return data_path, project_path(mapping) if mapping else None
+
+
+def is_synthetic(path: Path) -> bool:
+    """Is ``path`` one of the project's synthetic files (the shipped one or an ensemble member)?"""
+    return Path(path).resolve().is_relative_to(SYNTHETIC_DIR.resolve())
 
 
 def load_survey(path: str | Path | None = None, mapping: str | Path | None = None,
@@ -261,8 +271,11 @@ def load_survey(path: str | Path | None = None, mapping: str | Path | None = Non
     check_label_conflicts(recoding, rules, codebook)
     data = data.join(codebook.subgroup_indicators(data))
 
-    synthetic = data_path == SYNTHETIC_PATH.resolve()
-    source = DataSource(kind="synthetic" if synthetic else "archived", path=data_path,
-                        label=SYNTHETIC_LABEL if synthetic else f"Archived survey file {data_path.name}",
-                        mapping=mapping_path)
+    if data_path == SYNTHETIC_PATH.resolve():
+        kind, label = "synthetic", SYNTHETIC_LABEL
+    elif is_synthetic(data_path):
+        kind, label = "synthetic", f"{SYNTHETIC_LABEL}, ensemble member {data_path.name}"
+    else:
+        kind, label = "archived", f"Archived survey file {data_path.name}"
+    source = DataSource(kind=kind, path=data_path, label=label, mapping=mapping_path)
     return SurveyData(data=data, source=source, excluded=excluded, recoding=recoding)

@@ -11,8 +11,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT / "data"
 CODEBOOK_PATH = DATA_DIR / "codebook.yml"
 PUBLISHED_PATH = DATA_DIR / "published" / "published_figures.csv"
-SYNTHETIC_PATH = DATA_DIR / "synthetic" / "synthetic_respondents.csv"
-CHECKSUM_PATH = DATA_DIR / "synthetic" / "SHA256SUMS"
+SYNTHETIC_DIR = DATA_DIR / "synthetic"
+SYNTHETIC_PATH = SYNTHETIC_DIR / "synthetic_respondents.csv"
+CHECKSUM_PATH = SYNTHETIC_DIR / "SHA256SUMS"
+ENSEMBLE_DIR = SYNTHETIC_DIR / "ensemble"
 
 
 def project_path(value: str | Path) -> Path:

@@ -5,11 +5,12 @@
 groups, counted answers and numbers of options), and adds the rounding interval of each figure.
 
 Rounding convention. Whole-number figures are read as rounded half up to whole numbers: a
-published 50 stands for any estimate in [49.5, 50.5). Two figures carry one decimal, 74.5 (two-
-parent families) and 38.5 (semi-routine and routine occupations); they are read as rounded to
-one decimal, so 74.5 stands for [74.45, 74.55). That is the narrowest reading: the text could
-also mean "rounded to the nearest half" ([74.25, 74.75)), and any estimate meeting the narrow
-interval meets the wide one too.
+published 50 stands for any estimate in [49.5, 50.5). Two figures end in a half, 74.5 (two-parent
+families) and 38.5 (semi-routine and routine occupations); they are read as rounded to the nearest
+half point, so 38.5 stands for [38.25, 38.75). The narrower reading, rounded to one decimal
+([38.45, 38.55)), cannot hold for a share of 843 parents: 324 parents are 38.43% and 325 are
+38.55%. Under the codebook's default, unweighted reading of the sample's composition, only the
+half-point reading is possible; a figure with any other decimal would be read to that decimal.
 """
 from __future__ import annotations
 
@@ -27,14 +28,23 @@ EXPECTED_FIGURES = 108
 
 
 def decimals_of(percent: float) -> int:
-    """Decimal places a published percentage was rounded to: 0 for whole numbers, else 1."""
+    """Decimal places a published percentage is printed with: 0 for whole numbers, else 1."""
     return 0 if float(percent).is_integer() else 1
 
 
-def round_half_up(value: float, decimals: int) -> float:
-    """Round as a printed table does (half up), via the shortest decimal repr of the float."""
-    step = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+def step_of(percent: float) -> float:
+    """The rounding step a published percentage stands for: 1 for a whole number, 0.5 for a
+    figure ending in a half (see the module docstring), else 0.1."""
+    value = float(percent)
+    return 1.0 if value.is_integer() else 0.5 if (2 * value).is_integer() else 0.1
+
+
+def round_half_up(value: float, step: float) -> float:
+    """Round to a multiple of ``step`` as a printed table does (half up), in decimal arithmetic
+    on the shortest repr of the float, so that 74.5 stays 74.5 and 0.745 * 100 rounds up."""
+    unit = Decimal(repr(float(step)))
+    steps = (Decimal(repr(float(value))) / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return float(steps * unit)
 
 
 def _check(figures: pd.DataFrame, codebook: Codebook) -> None:
@@ -75,12 +85,13 @@ def load_published(path: str | Path | None = None, codebook: Codebook | None = N
     """The published figures, validated, with their rounding intervals.
 
     Returns the CSV's columns (figure_id, measure, item, group, percent, answer, options, source)
-    plus ``decimals`` (0 or 1), ``low`` and ``high``: the figure is met by an estimate ``x`` (in
-    percent) when ``low <= x < high``, i.e. when ``x`` rounds half up to ``percent``.
+    plus ``decimals`` (printed decimal places, 0 or 1), ``step`` (the rounding step, 1 or 0.5),
+    ``low`` and ``high``: the figure is met by an estimate ``x`` (in percent) when
+    ``low <= x < high``, i.e. when ``x`` rounds half up to ``percent`` at that step.
     """
     codebook = codebook or load_codebook()
     figures = pd.read_csv(path or PUBLISHED_PATH, dtype={"options": "Int64"})
     _check(figures, codebook)
-    decimals = figures["percent"].map(decimals_of)
-    half = 0.5 * 10.0 ** -decimals
-    return figures.assign(decimals=decimals, low=figures["percent"] - half, high=figures["percent"] + half)
+    step = figures["percent"].map(step_of)
+    return figures.assign(decimals=figures["percent"].map(decimals_of), step=step,
+                          low=figures["percent"] - step / 2, high=figures["percent"] + step / 2)

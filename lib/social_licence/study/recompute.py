@@ -1,9 +1,11 @@
 """The estimate behind each published figure, recomputed from a respondent file.
 
-One estimator serves the fidelity check (:mod:`.fidelity`) and the report's tables: for a
-composition figure, the weighted share of the sample in the subgroup; for an attitude figure, the
-weighted share giving the counted answer among valid answers within the figure's group
-(:func:`social_licence.survey.proportions.proportion` on a weights-only design).
+One estimator serves the fidelity check (:mod:`.fidelity`) and the report's tables: for an
+attitude figure, the weighted share giving the counted answer among valid answers within the
+figure's group (:func:`social_licence.survey.proportions.proportion` on a weights-only design);
+for a composition figure, the share of the sample in the subgroup as the codebook reads the
+paper's composition figures: unweighted (a share of the respondents, computed on equal weights) or
+weighted (:attr:`social_licence.study.codebook.Codebook.composition`).
 """
 from __future__ import annotations
 
@@ -30,16 +32,20 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
 
     ``data`` is a respondent file in codebook terms with its subgroup indicator columns (as
     :func:`social_licence.study.loader.load_survey` gives it); ``options`` go to :func:`proportion`
-    (``method``, ``level``, ``min_base``, ``flag_base``). Composition figures are the weighted
-    share of the sample in the subgroup; attitude figures the weighted share giving the counted
-    answer among valid answers within the figure's group.
+    (``method``, ``level``, ``min_base``, ``flag_base``). Attitude figures are the weighted share
+    giving the counted answer among valid answers within the figure's group; composition figures
+    the share of the sample in the subgroup, unweighted or weighted as the codebook reads them
+    (an unweighted share comes with the interval a simple random sample would give it).
     """
     design = SurveyDesign(data, weights=codebook.weight_variable)
+    equal = SurveyDesign(data.assign(**{codebook.weight_variable: 1.0}), weights=codebook.weight_variable)
     rows = []
     for figure in figures.itertuples(index=False):
         variable, counted, missing = figure_question(figure, codebook)
         by = None if figure.group == ALL else figure.group
-        result = proportion(design, variable, counted, by=by, missing_values=missing, **options)
+        unweighted = figure.measure == COMPOSITION and codebook.composition == "unweighted"
+        result = proportion(equal if unweighted else design, variable, counted, by=by, missing_values=missing,
+                            **options)
         estimate = result.iloc[0] if by is None else result[result[by]].iloc[0]
         rows.append({
             "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,

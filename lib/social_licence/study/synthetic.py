@@ -1,38 +1,50 @@
 """A synthetic respondent file reconstructed from the 108 published figures.
 
 The survey's respondent-level file is archived under licence (UKDA-SN-856334) and is not public.
-So that every chapter can run, this module builds a stand-in: 843 made-up parents whose weighted
-shares reproduce, after rounding, every figure the study published. It is NOT the survey's data:
-anything beyond the published margins (cross-tabulations of questions, interactions, models)
-reflects the assumptions written below, not what parents said. See ``data/README.md``.
+So that every chapter can run, this module builds a stand-in: 843 made-up parents whose shares
+reproduce, after rounding, every figure the study published. It is NOT the survey's data: the
+published figures pin down only the sample's make-up and the shares of parents (and of the
+published groups) giving each counted answer. Everything else -- the weights, who answers what
+within a published group, the answers of groups the paper does not report, the five-point detail,
+relationships between questions -- is a choice of this generator, written down in
+:class:`Choices` and below. See the book's datasheet page.
 
 How it is built (each step a function below; all randomness from one explicit
-``numpy.random.Generator`` made from ``seed``):
+``numpy.random.Generator`` made from ``Choices.seed``):
 
-1. :func:`draw_population` draws a pool of parents from a simple model of how the demographics
-   hang together (a latent socio-economic position drives qualification, occupation, income and
-   tenure; younger, lone and some minority ethnic parents are placed lower, and so on).
-2. :func:`response_propensity` and :func:`select_respondents` take 843 of them with probabilities
-   that are lower for groups known to respond less to surveys, and give each a base weight of one
-   over that propensity.
-3. :func:`rake` calibrates the base weights (iterative proportional fitting) so that the weighted
-   sample composition equals the 15 published composition figures exactly, with mean weight 1.
-   The composition figures are therefore read as weighted, like the attitude figures.
-4. For each question, :func:`assign_nonresponse` marks a few "don't know" and refused answers;
+1. :func:`draw_respondents` draws the parents' demographics from an assumed model of how they hang
+   together (a latent socio-economic position drives qualification, occupation, income and
+   tenure; younger, lone and some minority ethnic parents are placed lower, and so on), with the
+   number of parents in each published group of the sample fixed exactly
+   (:func:`composition_parts`, :func:`exact_counts`).
+2. Weights. Under the codebook's default reading of the composition figures as **unweighted**
+   shares of the 843, the sample holds each published group at its printed share (Black parents
+   5%: 42 parents; parents aged 18-29 12%: 101), and :func:`nonresponse_weights` gives each
+   parent a weight of one over an assumed response propensity (lower for groups that usually
+   respond less to surveys), scaled so that Kish's design effect of the weights equals
+   ``Choices.kish_deff``. Under the **weighted** reading, a larger pool is drawn, 843 are taken
+   with probability proportional to the propensity, and :func:`rake` calibrates their weights to
+   the published shares.
+3. For each question, :func:`assign_nonresponse` marks a few "don't know" and refused answers;
    :func:`solve_logit_effects` finds a logistic propensity of giving the counted answer, with one
-   effect per published subgroup (the groups overlap), whose weighted group means equal the
-   published figures; :func:`draw_counted` draws answers from it; and :func:`repair_counts`
-   flips single answers or swaps pairs, greedily, until every published figure for the question
-   is within a safety margin of its rounding interval's centre.
-5. :func:`fill_scale` spreads the counted / not-counted answers over the 5-point codes.
+   effect per published subgroup (the groups overlap) plus assumed effects for groups the paper
+   does not report (``Choices.unreported_spread``), whose weighted group means equal the published
+   figures; :func:`draw_counted` draws answers from it; and :func:`repair_counts` flips single
+   answers or swaps pairs, greedily, until every published figure for the question is within a
+   safety margin of its rounding interval's centre. Questions published for groups only are
+   anchored on an assumed whole-sample share (``Choices.belief_anchors``).
+4. :func:`fill_scale` spreads the counted / not-counted answers over the five-point codes
+   (``Choices.strong`` and ``Choices.neither``).
 
-:func:`generate` runs the steps; ``python -m social_licence.study.synthetic`` writes the file and its
-SHA-256 (``make data``), byte for byte the same for the same seed.
+:func:`generate` runs the steps; ``python -m social_licence.study.synthetic`` writes the file and
+its SHA-256 (``make data``, which also writes the ensemble of :mod:`.ensemble`), byte for byte the
+same for the same choices.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,13 +54,18 @@ from social_licence.study.codebook import Codebook, Item, load_codebook
 from social_licence.study.fidelity import fidelity_table
 from social_licence.study.paths import CHECKSUM_PATH, SYNTHETIC_PATH
 from social_licence.study.published import COMPOSITION, load_published
+from social_licence.survey.design import kish_design_effect
 
 SEED = 20210843
 N_RESPONDENTS = 843
+#: parents drawn before selection under the weighted reading of the composition figures
 POOL_SIZE = 2600
 WEIGHT_DECIMALS = 6
 #: Weights are trimmed to this range, relative to a mean weight of 1.
 WEIGHT_BOUNDS = (0.2, 5.0)
+#: The range of Kish design effects the ensemble's weights span: from a light to a heavy
+#: non-response adjustment for a probability panel (an assumption; the paper publishes none).
+KISH_DEFF_RANGE = (1.2, 1.8)
 
 #: Whole-sample shares assumed for questions the paper reports only for subgroups (generator
 #: assumptions, used to anchor the propensity model; they are not published and not checked).
@@ -57,6 +74,11 @@ ASSUMED_WHOLE_SAMPLE = {
     "linkage_leads_to_discrimination": 0.45,
     "records_use_discourages_service_use": 0.45,
 }
+#: Groups of parents whose answers the paper never reports: (variable, codes). The generator gives
+#: each an assumed answer effect per question (zero in the shipped file); the published margins hold
+#: whatever the effects, so these groups' answers are the generator's, never the survey's.
+UNREPORTED_GROUPS = (("ethnic_group", (2,)), ("ethnic_group", (4,)), ("ethnic_group", (5, 6)),
+                     ("sex", (1,)), ("tenure", (3, 4, 5)))
 #: Share of a figure's rounding half-width the repair step aims inside (0.5: a whole-number
 #: figure is brought within +-0.25 points of its published value).
 REPAIR_MARGIN = 0.5
@@ -66,6 +88,27 @@ LIKELIHOOD_PENALTY = 0.01
 #: Fresh draws the repair step may start from when a greedy search stalls short of the margin
 #: (it can, in groups of a few dozen with unequal weights); the closest result is kept.
 REPAIR_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the publication leaves open, as one synthetic file fixes it.
+
+    The shipped file uses the defaults; each member of the ensemble (:mod:`.ensemble`) varies
+    them. ``seed`` drives every random draw. ``kish_deff`` is the Kish design effect of the weights
+    (unweighted reading of the composition; under the weighted reading raking decides it).
+    ``unreported_spread`` is the standard deviation, on the logit scale, of the answer effects
+    drawn for each of :data:`UNREPORTED_GROUPS` and each question. ``belief_anchors`` are the
+    whole-sample shares of the questions published for groups only. ``strong`` and ``neither``
+    set the five-point detail (:func:`fill_scale`).
+    """
+
+    seed: int = SEED
+    kish_deff: float = 1.4
+    unreported_spread: float = 0.0
+    belief_anchors: tuple[tuple[str, float], ...] = tuple(ASSUMED_WHOLE_SAMPLE.items())
+    strong: float = 0.2
+    neither: float = 0.3
 
 
 def expit(x: np.ndarray) -> np.ndarray:
@@ -78,59 +121,149 @@ def logit(p: float | np.ndarray) -> float | np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
-def categorise(latent: np.ndarray, codes: list[int], shares: list[float]) -> np.ndarray:
-    """Cut a latent score at its empirical quantiles: lowest ``shares[0]`` get ``codes[0]``, etc.
+def exact_counts(shares, n: int) -> np.ndarray:
+    """Whole numbers of parents for ``shares`` (summing to 1) that add up to ``n``: each share times
+    ``n``, rounded down, with the remaining parents given to the largest remainders."""
+    exact = np.asarray(shares, dtype=float) * n
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]] += 1
+    return counts
 
-    Gives the pool exactly the stated shares (up to rounding of counts) while keeping the
-    ordering, hence the correlations, that the latent score carries.
+
+def allocate(latent: np.ndarray, codes, counts) -> np.ndarray:
+    """Codes by rank of ``latent``: the lowest ``counts[0]`` get ``codes[0]``, and so on.
+
+    Gives exactly the stated numbers of parents while keeping the ordering, hence the
+    correlations, that the latent score carries.
     """
-    edges = np.quantile(latent, np.cumsum(shares)[:-1])
-    return np.asarray(codes)[np.searchsorted(edges, latent, side="right")]
+    if sum(counts) != len(latent):
+        raise ValueError(f"allocate: {sum(counts)} places for {len(latent)} parents")
+    result = np.empty(len(latent), dtype=int)
+    result[np.argsort(latent, kind="stable")] = np.repeat(codes, counts)
+    return result
 
 
-def draw_population(rng: np.random.Generator, size: int) -> pd.DataFrame:
-    """Draw ``size`` parents' demographics (codes of data/codebook.yml) from an assumed model.
+def composition_parts(published: pd.DataFrame, codebook: Codebook) -> dict[str, list[tuple[tuple[int, ...], float]]]:
+    """For each demographic with a published composition figure: its codes grouped into the parts
+    that the figures fix, with each part's share of the sample (proportions).
 
-    Margins are set near the published composition (the raking step enforces it exactly on the
-    weighted sample), except that Black parents are drawn at 6.5% rather than 5% so that the group
-    keeps a base of about 40 respondents after non-response. Dependence, by direction as widely reported for UK families (ONS
-    Families and Households; English Housing Survey; GOV.UK Ethnicity facts and figures), with
-    magnitudes that are assumptions: lone parents are mostly mothers and more often young or
-    Black; Asian families are larger and more often live with other adults; a latent
-    socio-economic position, lower for younger, lone, Black and mixed-ethnicity parents, drives
-    qualification, occupational class (NS-SEC), income (also lower for lone parents) and owner-
-    occupation (also more likely for older parents).
+    Codes that the published figures do not tell apart form one part (ethnic group: White
+    British 73%, Black 5%, the other minority groups 19 - 5 = 14%, other White 100 - 73 - 19 = 8%);
+    a part's share is found from the figures by inclusion (a figure's codes are the union of its
+    parts).
     """
-    ethnic = rng.choice([1, 2, 3, 4, 5, 6], size=size, p=[0.715, 0.08, 0.065, 0.09, 0.03, 0.02])
+    composition = published[published["measure"] == COMPOSITION]
+    sets: dict[str, list[tuple[frozenset, float]]] = {}
+    for row in composition.itertuples(index=False):
+        (condition,) = codebook.subgroups[row.item].conditions
+        sets.setdefault(condition.variable, []).append((frozenset(condition.codes), row.percent / 100))
+    parts = {}
+    for variable, figures in sets.items():
+        codes = sorted(codebook.variables[variable].codes)
+        signature = {code: tuple(code in codes_ for codes_, _ in figures) for code in codes}
+        atoms = {}
+        for code in codes:
+            atoms.setdefault(signature[code], []).append(code)
+        atom_list = [tuple(a) for a in atoms.values()]
+        # each figure's share is the sum of its atoms' shares; the atoms' shares sum to one
+        system = np.array([[set(atom) <= codes_ for atom in atom_list] for codes_, _ in figures]
+                          + [[True] * len(atom_list)], dtype=float)
+        target = np.array([share for _, share in figures] + [1.0])
+        shares, residual, rank, _ = np.linalg.lstsq(system, target, rcond=None)
+        if rank < len(atom_list) or not np.allclose(system @ shares, target) or (shares < -1e-12).any():
+            raise ValueError(f"composition figures for {variable!r} do not fix the shares of its parts "
+                             f"{atom_list}: {figures}")
+        parts[variable] = list(zip(atom_list, np.clip(shares, 0, None)))
+    return parts
+
+
+#: The generator's assumed split of each part into its codes (share of the part), and the order
+#: of the codes along the variable's latent score (low to high). Parts the published figures fix
+#: are kept whole; only the split inside a part is assumed.
+WITHIN_PART = {
+    "sex": {1: 1.0, 2: 1.0},
+    "household_type": {1: 1.0, 2: 1.0, 3: 1.0},
+    "household_size": {2: 0.12, 3: 0.40, 4: 0.48, 5: 0.62, 6: 0.38},
+    "age_band": {1: 1.0, 2: 0.45, 3: 0.43, 4: 0.12},
+    "nssec": {5: 1.0, 4: 0.29, 3: 0.37, 2: 0.34, 1: 1.0},
+    "qualification": {6: 1.0, 5: 0.08, 4: 0.37, 3: 0.30, 2: 0.25, 1: 1.0},
+    "income_band": {1: 0.18, 2: 0.37, 3: 0.45, 4: 0.57, 5: 0.43},
+    "tenure": {3: 0.47, 5: 0.05, 4: 0.48, 2: 0.87, 1: 0.13},
+    "ethnic_group": {1: 1.0, 2: 1.0, 3: 1.0, 4: 0.64, 5: 0.22, 6: 0.14},
+}
+
+
+def code_counts(variable: str, parts, n: int) -> tuple[list[int], list[int]]:
+    """(codes in latent order, number of parents with each) for one demographic.
+
+    Each part gets its published share of ``n`` (:func:`exact_counts`), then its codes the
+    assumed split of :data:`WITHIN_PART`.
+    """
+    order = list(WITHIN_PART[variable])
+    per_part = exact_counts([share for _, share in parts], n)
+    counts = {}
+    for (codes, _), size in zip(parts, per_part):
+        split = np.array([WITHIN_PART[variable][code] for code in codes])
+        counts.update(zip(codes, exact_counts(split / split.sum(), size)))
+    return order, [int(counts[code]) for code in order]
+
+
+def _gumbel_top(rng: np.random.Generator, score: np.ndarray, count: int, eligible: np.ndarray) -> np.ndarray:
+    """A draw of ``count`` eligible parents without replacement, each with weight exp(score)."""
+    key = np.where(eligible, score + rng.gumbel(size=len(score)), -np.inf)
+    chosen = np.zeros(len(score), dtype=bool)
+    chosen[np.argsort(-key, kind="stable")[:count]] = True
+    return chosen
+
+
+def draw_respondents(rng: np.random.Generator, n: int, parts: dict) -> pd.DataFrame:
+    """``n`` parents' demographics (codes of data/codebook.yml) from an assumed model, with the
+    number of parents in every published part of the sample fixed (:func:`code_counts`).
+
+    Dependence, by direction as widely reported for UK families (ONS Families and Households;
+    English Housing Survey; GOV.UK Ethnicity facts and figures), with magnitudes that are
+    assumptions: lone parents are mostly mothers and more often young or Black; Asian families are
+    larger and more often live with other adults; a latent socio-economic position, lower for
+    younger, lone, Black and mixed-ethnicity parents, drives qualification, occupational class
+    (NS-SEC), income (also lower for lone parents) and owner-occupation (also more likely for older
+    parents). Each variable is allocated by rank of a latent score with noise, so the counts are
+    exact and the dependence is kept.
+    """
+    def counts(variable):
+        return code_counts(variable, parts[variable], n)
+
+    order, number = counts("ethnic_group")
+    ethnic = allocate(rng.random(n), order, number)
     black, asian, mixed_other = ethnic == 3, ethnic == 4, np.isin(ethnic, [5, 6])
     minority = black | asian | mixed_other
-    age = categorise(0.45 * ~minority + rng.normal(size=size), [1, 2, 3, 4], [0.12, 0.40, 0.38, 0.10])
+    age = allocate(-0.45 * ~minority + rng.normal(size=n), *counts("age_band"))
     young, older = age == 1, age == 4
 
-    lone_score = -2.0 + 0.9 * young + 1.2 * black + 0.5 * mixed_other - 0.7 * asian
-    other_score = -1.85 + 0.6 * young + 0.9 * asian
-    scores = np.column_stack([np.zeros(size), lone_score, other_score])
-    chance = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-    household = 1 + (rng.random(size)[:, None] > chance.cumsum(axis=1)).sum(axis=1)
-    lone, other = household == 2, household == 3
+    order, number = counts("household_type")
+    size_of = dict(zip(order, number))
+    lone = _gumbel_top(rng, 0.9 * young + 1.2 * black + 0.5 * mixed_other - 0.7 * asian, size_of[2], np.ones(n, bool))
+    other = _gumbel_top(rng, 0.6 * young + 0.9 * asian, size_of[3], ~lone)
+    household = np.where(lone, 2, np.where(other, 3, 1))
 
-    mother_chance = np.select([lone, other], [0.90, 0.57], default=0.52)
-    sex = np.where(rng.random(size) < mother_chance, 2, 1)
+    mother_score = np.select([lone, other], [2.2, 0.3], default=0.1) + rng.logistic(size=n)
+    sex = allocate(mother_score, *counts("sex"))
 
-    extra = rng.poisson(np.exp(np.log(0.88) + 0.45 * asian + 0.25 * black - 0.4 * young
-                               + np.select([lone, other], [-0.2, 0.35], default=0.0)))
-    size_code = np.minimum(np.where(lone, 2, 3) + extra, 6)
+    crowd = (0.45 * asian + 0.25 * black - 0.4 * young + np.select([lone, other], [-0.2, 0.35], default=0.0)
+             + rng.normal(scale=0.6, size=n))
+    order, number = counts("household_size")
+    size_code = allocate(crowd - 2.0 * lone, order, number)
+    # a couple with a child, or a child living with other adults, makes three people at least
+    size_code = np.where((household != 2) & (size_code < 3), 3, size_code)
 
-    position = rng.normal(size=size) - 0.5 * young - 0.6 * lone - 0.4 * black - 0.25 * mixed_other + 0.15 * older
-    qualification = categorise(position + rng.normal(scale=0.8, size=size), [6, 5, 4, 3, 2, 1],
-                               [0.10, 0.03, 0.15, 0.12, 0.10, 0.50])
+    position = rng.normal(size=n) - 0.5 * young - 0.6 * lone - 0.4 * black - 0.25 * mixed_other + 0.15 * older
+    qualification = allocate(position + rng.normal(scale=0.8, size=n), *counts("qualification"))
     degree = (qualification == 1).astype(float)
-    occupation = 0.7 * position + 0.8 * degree + rng.normal(scale=0.7, size=size)
-    nssec = categorise(occupation, [5, 4, 3, 2, 1], [0.385, 0.05, 0.065, 0.06, 0.44])
-    earning = 0.5 * position + 0.5 * (nssec == 1) - 0.9 * lone + 0.2 * (household == 1) + rng.normal(scale=0.6, size=size)
-    income = categorise(earning, [1, 2, 3, 4, 5], [0.12, 0.24, 0.29, 0.20, 0.15])
-    housing = 0.5 * income - 0.6 * young + 0.4 * older - 0.3 * minority + rng.normal(scale=0.9, size=size)
-    tenure = categorise(housing, [3, 5, 4, 2, 1], [0.19, 0.02, 0.19, 0.52, 0.08])
+    nssec = allocate(0.7 * position + 0.8 * degree + rng.normal(scale=0.7, size=n), *counts("nssec"))
+    earning = (0.5 * position + 0.5 * (nssec == 1) - 0.9 * lone + 0.2 * (household == 1)
+               + rng.normal(scale=0.6, size=n))
+    income = allocate(earning, *counts("income_band"))
+    housing = 0.5 * income - 0.6 * young + 0.4 * older - 0.3 * minority + rng.normal(scale=0.9, size=n)
+    tenure = allocate(housing, *counts("tenure"))
 
     return pd.DataFrame({
         "sex": sex, "age_band": age, "household_type": household, "household_size": size_code,
@@ -139,31 +272,65 @@ def draw_population(rng: np.random.Generator, size: int) -> pd.DataFrame:
     })
 
 
-def response_propensity(rng: np.random.Generator, pool: pd.DataFrame) -> np.ndarray:
-    """Each pooled parent's chance of taking part (assumed logistic model).
+def response_score(respondents: pd.DataFrame) -> np.ndarray:
+    """Each parent's assumed log-odds of taking part, up to a constant.
 
     Lower for younger parents, lone parents, renters, parents with few or no qualifications,
-    minority ethnic parents and fathers, the usual pattern of survey non-response; a
-    person-level random term stands for everything else (contactability, panel history) and
-    makes the weights vary continuously.
+    minority ethnic parents and fathers: the usual pattern of survey non-response.
     """
-    score = (-0.55
-             - 0.55 * (pool["age_band"] == 1)
-             - 0.45 * (pool["household_type"] == 2)
-             - 0.40 * pool["tenure"].isin([3, 4, 5])
-             - 0.60 * (pool["qualification"] == 6)
-             - 0.25 * pool["qualification"].isin([4, 5])
-             + 0.25 * (pool["qualification"] == 1)
-             - 0.30 * pool["ethnic_group"].isin([3, 4, 5, 6])
-             - 0.15 * (pool["sex"] == 1))
-    return expit(score.to_numpy(dtype=float) + rng.normal(scale=0.7, size=len(pool)))
+    score = (- 0.55 * (respondents["age_band"] == 1)
+             - 0.45 * (respondents["household_type"] == 2)
+             - 0.40 * respondents["tenure"].isin([3, 4, 5])
+             - 0.60 * (respondents["qualification"] == 6)
+             - 0.25 * respondents["qualification"].isin([4, 5])
+             + 0.25 * (respondents["qualification"] == 1)
+             - 0.30 * respondents["ethnic_group"].isin([3, 4, 5, 6])
+             - 0.15 * (respondents["sex"] == 1))
+    return score.to_numpy(dtype=float)
 
 
-def select_respondents(rng: np.random.Generator, pool: pd.DataFrame, propensity: np.ndarray,
-                       n: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Draw ``n`` respondents with probability proportional to propensity; base weight 1 / propensity."""
-    chosen = np.sort(rng.choice(len(pool), size=n, replace=False, p=propensity / propensity.sum()))
-    return pool.iloc[chosen].reset_index(drop=True), 1.0 / propensity[chosen]
+def trimmed(weights: np.ndarray, bounds: tuple[float, float] = WEIGHT_BOUNDS) -> np.ndarray:
+    """Weights scaled to mean 1 and trimmed to ``bounds`` (repeated until both hold)."""
+    w = weights * len(weights) / weights.sum()
+    for _ in range(100):
+        clipped = np.clip(w, *bounds)
+        w = clipped * len(clipped) / clipped.sum()
+        if np.all((w >= bounds[0] - 1e-12) & (w <= bounds[1] + 1e-12)):
+            break
+    return w
+
+
+def nonresponse_weights(rng: np.random.Generator, respondents: pd.DataFrame, target: float,
+                        tol: float = 1e-9) -> np.ndarray:
+    """Weights of one over an assumed response propensity, with Kish design effect ``target``.
+
+    The propensity is ``expit(c + a * (score + e))``: the assumed :func:`response_score`, a
+    person-level term ``e ~ N(0, 0.7^2)`` standing for everything else (contactability, panel
+    history), and a strength ``a`` found by bisection so that the design effect of the trimmed,
+    mean-1 weights equals ``target`` (it grows with ``a`` from 1 at ``a = 0`` until trimming to
+    :data:`WEIGHT_BOUNDS` flattens the weights; the first crossing is taken). The constant ``c``
+    puts the mean propensity near one in three, a typical panel response rate (it shapes how the
+    weights vary, not their mean).
+    """
+    if not 1.0 <= target < 3.0:
+        raise ValueError(f"kish_deff={target!r}: a design effect of weighting must be in [1, 3)")
+    linear = response_score(respondents) + rng.normal(scale=0.7, size=len(respondents))
+    linear = linear - linear.mean()
+
+    def weights(strength):
+        return trimmed(1.0 / expit(logit(1 / 3) + strength * linear))
+
+    # the design effect grows with the strength from 1 at 0 until trimming flattens the weights;
+    # bracket the first crossing on a grid, then bisect
+    grid = np.arange(0.0, 3.01, 0.25)
+    above = [a for a in grid if kish_design_effect(weights(a)) >= target]
+    if not above:
+        raise ValueError(f"kish_deff={target}: not reachable within the weight bounds {WEIGHT_BOUNDS}")
+    low, high = max(0.0, above[0] - 0.25), above[0]
+    while high - low > tol:
+        middle = (low + high) / 2
+        low, high = (middle, high) if kish_design_effect(weights(middle)) < target else (low, middle)
+    return weights((low + high) / 2)
 
 
 def rake(weights: np.ndarray, members: np.ndarray, targets: np.ndarray, bounds: tuple[float, float] = WEIGHT_BOUNDS,
@@ -188,6 +355,7 @@ def rake(weights: np.ndarray, members: np.ndarray, targets: np.ndarray, bounds: 
         if gap < tol:
             return w * len(w) / w.sum()
     raise ValueError(f"raking did not converge within bounds {bounds}: largest gap {gap:.2e}")
+
 
 
 def fixed_decimals(values: np.ndarray, decimals: int = WEIGHT_DECIMALS) -> np.ndarray:
@@ -299,14 +467,16 @@ def repair_counts(counted: np.ndarray, weights: np.ndarray, members: np.ndarray,
     return counted
 
 
-def fill_scale(rng: np.random.Generator, item: Item, counted: np.ndarray, propensity: np.ndarray) -> np.ndarray:
+def fill_scale(rng: np.random.Generator, item: Item, counted: np.ndarray, propensity: np.ndarray,
+               strong: float = 0.2, neither: float = 0.3) -> np.ndarray:
     """Spread counted / not-counted answers over the item's answer codes (assumed splits).
 
     Two-option questions take the counted code or the other one. On five-point scales, a parent
-    giving the counted answer picks its stronger code with probability 0.2 + 0.4 p (p: their
-    propensity for the counted answer); a parent not giving it sits on the middle code with
-    probability 0.3 + 0.5 p (those leaning toward the counted answer are more often undecided),
-    and otherwise takes the far side, strongly with probability 0.25 + 0.4 (1 - p).
+    giving the counted answer picks its stronger code with probability ``strong + 0.4 p`` (p:
+    their propensity for the counted answer); a parent not giving it sits on the middle code with
+    probability ``neither + 0.5 p`` (those leaning toward the counted answer are more often
+    undecided), and otherwise takes the far side, strongly with probability ``0.25 + 0.4 (1 - p)``.
+    None of this is published: the paper reports only the collapsed counted share.
     """
     options = item.scale.collapse
     extremes = {min(item.codes), max(item.codes)}
@@ -320,10 +490,10 @@ def fill_scale(rng: np.random.Generator, item: Item, counted: np.ndarray, propen
     mild_counted = next(c for c in chosen if c not in extremes)
     strong_far = next(c for c in far if c in extremes)
     mild_far = next(c for c in far if c not in extremes)
-    strong, undecided, far_strong = (rng.random(len(counted)) for _ in range(3))
-    on_counted = np.where(strong < 0.2 + 0.4 * propensity, strong_counted, mild_counted)
+    draw_strong, undecided, far_strong = (rng.random(len(counted)) for _ in range(3))
+    on_counted = np.where(draw_strong < strong + 0.4 * propensity, strong_counted, mild_counted)
     on_far = np.where(far_strong < 0.25 + 0.4 * (1 - propensity), strong_far, mild_far)
-    return np.where(counted, on_counted, np.where(undecided < 0.3 + 0.5 * propensity, middle, on_far))
+    return np.where(counted, on_counted, np.where(undecided < neither + 0.5 * propensity, middle, on_far))
 
 
 def factor_loading(item: Item) -> tuple[int, float]:
@@ -341,22 +511,39 @@ def factor_loading(item: Item) -> tuple[int, float]:
     return 1, 1.0 if item.counted == item.supportive else -1.0
 
 
+
+
+def unreported_offset(rng: np.random.Generator, respondents: pd.DataFrame, spread: float) -> np.ndarray:
+    """Assumed answer effects (logit scale) of the groups the paper does not report, for one question.
+
+    One effect ``~ N(0, spread^2)`` per group of :data:`UNREPORTED_GROUPS`, summed over the groups a
+    parent belongs to. The published groups' effects are solved afterwards, so every published
+    figure still holds; only how the unreported groups answer changes.
+    """
+    effects = rng.normal(scale=spread, size=len(UNREPORTED_GROUPS)) if spread > 0 else np.zeros(len(UNREPORTED_GROUPS))
+    offset = np.zeros(len(respondents))
+    for (variable, codes), effect in zip(UNREPORTED_GROUPS, effects):
+        offset += effect * respondents[variable].isin(codes).to_numpy()
+    return offset
+
+
 def item_answers(rng: np.random.Generator, item: Item, figures: pd.DataFrame, weights: np.ndarray,
-                 indicators: pd.DataFrame, factors: np.ndarray, risk: np.ndarray) -> np.ndarray:
-    """All respondents' codes for one question, meeting its published figures (steps 4 and 5)."""
+                 indicators: pd.DataFrame, factors: np.ndarray, risk: np.ndarray, unreported: np.ndarray,
+                 choices: Choices) -> np.ndarray:
+    """All respondents' codes for one question, meeting its published figures (steps 3 and 4)."""
     missing = assign_nonresponse(rng, item, risk)
     valid = missing == 0
     groups = figures["group"].tolist()
     shares = dict(zip(groups, figures["percent"] / 100))
-    shares.setdefault("all", ASSUMED_WHOLE_SAMPLE.get(item.key))
+    shares.setdefault("all", dict(choices.belief_anchors).get(item.key))
     if shares["all"] is None:
-        raise ValueError(f"question {item.key!r}: no whole-sample figure published and none in ASSUMED_WHOLE_SAMPLE")
+        raise ValueError(f"question {item.key!r}: no whole-sample figure published and no belief anchor chosen")
     fit_groups = ["all", *(g for g in groups if g != "all")]  # the intercept's column comes first
     fit_targets = [shares[g] for g in fit_groups]
     members = np.column_stack([np.ones(len(weights), bool) if g == "all" else indicators[g].to_numpy()
                                for g in fit_groups])[valid]
     factor, loading = factor_loading(item)
-    offset = loading * factors[valid, factor]
+    offset = loading * factors[valid, factor] + unreported[valid]
     theta = solve_logit_effects(members, weights[valid], np.array(fit_targets), offset)
     propensity = expit(offset + members @ theta)
     published = members[:, [fit_groups.index(g) for g in groups]]
@@ -371,30 +558,45 @@ def item_answers(rng: np.random.Generator, item: Item, figures: pd.DataFrame, we
         if gap <= REPAIR_MARGIN:
             break
     codes = missing.copy()
-    codes[valid] = fill_scale(rng, item, best_counted, propensity)
+    codes[valid] = fill_scale(rng, item, best_counted, propensity, choices.strong, choices.neither)
     return codes
 
 
-def generate(seed: int = SEED, codebook: Codebook | None = None, published: pd.DataFrame | None = None,
-             n: int = N_RESPONDENTS) -> pd.DataFrame:
-    """Build the synthetic respondent file: id, weight, demographics and every question's codes."""
-    codebook = codebook or load_codebook()
-    published = load_published(codebook=codebook) if published is None else published
-    rng = np.random.default_rng(seed)
-
-    pool = draw_population(rng, POOL_SIZE)
-    respondents, base = select_respondents(rng, pool, response_propensity(rng, pool), n)
+def sample_and_weights(rng: np.random.Generator, choices: Choices, codebook: Codebook, published: pd.DataFrame,
+                       n: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The respondents and their weights, under the codebook's reading of the composition figures."""
+    parts = composition_parts(published, codebook)
+    if codebook.composition == "unweighted":
+        respondents = draw_respondents(rng, n, parts)
+        return respondents, nonresponse_weights(rng, respondents, choices.kish_deff)
+    pool = draw_respondents(rng, POOL_SIZE, parts)
+    propensity = expit(logit(1 / 3) + response_score(pool) + rng.normal(scale=0.7, size=len(pool)))
+    chosen = np.sort(rng.choice(len(pool), size=n, replace=False, p=propensity / propensity.sum()))
+    respondents = pool.iloc[chosen].reset_index(drop=True)
     composition = published[published["measure"] == COMPOSITION]
     indicators = codebook.subgroup_indicators(respondents)
-    weights = rake(base, indicators[composition["item"]].to_numpy(), composition["percent"].to_numpy() / 100)
+    weights = rake(1.0 / propensity[chosen], indicators[composition["item"]].to_numpy(),
+                   composition["percent"].to_numpy() / 100)
+    return respondents, weights
+
+
+def generate(choices: Choices = Choices(), codebook: Codebook | None = None, published: pd.DataFrame | None = None,
+             n: int = N_RESPONDENTS) -> pd.DataFrame:
+    """Build a synthetic respondent file: id, weight, demographics and every question's codes."""
+    codebook = codebook or load_codebook()
+    published = load_published(codebook=codebook) if published is None else published
+    rng = np.random.default_rng(choices.seed)
+    respondents, weights = sample_and_weights(rng, choices, codebook, published, n)
     weights = fixed_decimals(weights)
+    indicators = codebook.subgroup_indicators(respondents)
 
     factors = rng.normal(size=(n, 2))
     risk = np.exp(0.8 * indicators["no_qualifications"] + 0.4 * indicators["age_18_29"]).to_numpy()
     answers = {}
     for key, item in codebook.items.items():
         figures = published[published["item"] == key]
-        answers[key] = item_answers(rng, item, figures, weights, indicators, factors, risk)
+        unreported = unreported_offset(rng, respondents, choices.unreported_spread)
+        answers[key] = item_answers(rng, item, figures, weights, indicators, factors, risk, unreported, choices)
 
     ids = pd.Series(np.arange(1, n + 1), name=codebook.id_variable)
     data = pd.concat([ids, pd.Series(weights, name=codebook.weight_variable), respondents,
@@ -407,15 +609,30 @@ def to_csv_bytes(data: pd.DataFrame) -> bytes:
     return data.to_csv(index=False, float_format=f"%.{WEIGHT_DECIMALS}f", lineterminator="\n").encode("utf-8")
 
 
-def write_synthetic(path: Path = SYNTHETIC_PATH, seed: int = SEED) -> str:
-    """Generate the file, write it and its SHA-256 line (``SHA256SUMS`` beside it); return the hash."""
-    content = to_csv_bytes(generate(seed))
-    digest = hashlib.sha256(content).hexdigest()
-    path = Path(path)
+def write_file(path: Path, data: pd.DataFrame) -> str:
+    """Write ``data`` as a synthetic file's exact bytes; return their SHA-256."""
+    content = to_csv_bytes(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
+    return hashlib.sha256(content).hexdigest()
+
+
+def write_synthetic(path: Path = SYNTHETIC_PATH, choices: Choices = Choices()) -> str:
+    """Generate the shipped file, write it and its SHA-256 line (``SHA256SUMS`` beside it); return the hash."""
+    path = Path(path)
+    digest = write_file(path, generate(choices))
     (path.parent / CHECKSUM_PATH.name).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
     return digest
+
+
+def fidelity_report(path: Path, codebook: Codebook | None = None) -> list[str]:
+    """Lines saying how many published figures the written file reproduces, naming any it misses."""
+    table = fidelity_table(pd.read_csv(path), codebook=codebook)  # the file as written, weights as rounded
+    met = table["within_rounding_interval"]
+    lines = [f"{int(met.sum())} of {len(table)} published figures round to their published values"]
+    lines += [f"  not met: {row.figure_id} ({row.item}, {row.group}): published {row.published:g}, "
+              f"estimate {row.estimate:.3f}" for row in table[~met].itertuples()]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -427,14 +644,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--output", type=Path, default=SYNTHETIC_PATH)
     args = parser.parse_args(argv)
-    digest = write_synthetic(args.output, args.seed)
-    table = fidelity_table(pd.read_csv(args.output))  # the file as written, weights as rounded
-    met = table["within_rounding_interval"]
-    print(f"wrote {args.output} (sha256 {digest}); {int(met.sum())} of {len(table)} published figures "
-          f"round to their published values")
-    for row in table[~met].itertuples():
-        print(f"  not met: {row.figure_id} ({row.item}, {row.group}): published {row.published:g}, "
-              f"estimate {row.estimate:.3f}")
+    digest = write_synthetic(args.output, Choices(seed=args.seed))
+    report = fidelity_report(args.output)
+    print(f"wrote {args.output} (sha256 {digest}); " + "\n".join(report))
 
 
 if __name__ == "__main__":

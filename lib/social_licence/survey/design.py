@@ -64,6 +64,29 @@ def _codes_without_missing(data: pd.DataFrame, column: str, role: str) -> np.nda
     return codes.astype(np.int64)
 
 
+def kish_design_effect(weights) -> float:
+    """Kish's design effect of unequal weighting, ``n * sum(w**2) / sum(w)**2`` (Kish 1965; 1992).
+
+    The variance inflation a weighted mean suffers against an unweighted one of the same size when
+    the weights are unrelated to the answer; ``n / deff`` is Kish's effective sample size. It
+    matches R ``PracTools::deffK``.
+
+    ``weights`` is any one-dimensional array-like of positive, finite weights (e.g. the weight
+    column of a respondent file). Equal weights give 1; the more the weights vary, the larger it
+    is (it equals 1 + the relvariance of the weights, with the variance taken over n). Anything but
+    positive finite numbers raises ``ValueError`` naming the offending values and their count.
+    """
+    name = getattr(weights, "name", None) or "weights"
+    values = np.asarray(weights, dtype=np.float64).ravel()
+    if values.size == 0:
+        raise ValueError(f"{name}: no weights given (0 rows)")
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        raise ValueError(f"{name}: weights must be positive and finite; {int(bad.sum())} of {values.size} rows "
+                         f"are not ({describe_values(pd.unique(values[bad]))})")
+    return float(values.size * np.sum(values**2) / np.sum(values) ** 2)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class SurveyDesign:
     """A weights (+ optional strata and PSU) survey design over one DataFrame.
