@@ -12,7 +12,6 @@ from social_licence.survey.consensus import (
     consensus_verdicts,
     published_reaches_threshold,
     round_half_up_percent,
-    verdict_against_published,
 )
 
 
@@ -62,8 +61,8 @@ def table():
 def test_verdicts_by_hand():
     out = consensus_verdicts(table(), "k")
     assert list(out.threshold) == [0.5] * 6 + [0.75]
-    assert list(out.verdict) == ["licence", "not settled", "no licence", "not settled",
-                                 "not settled", "suppressed", "no licence"]
+    assert list(out.verdict) == ["consensus", "open", "no consensus", "open",
+                                 "open", "suppressed", "no consensus"]
     # 0.495 prints as 50 -> reaches 50; 0.48 prints 48 -> does not; 0.60 < 75 with k = 2
     assert list(out.reaches_threshold) == [True, True, False, True, False, False, False]
     assert out.reaches_threshold.dtype == bool
@@ -72,7 +71,7 @@ def test_verdicts_by_hand():
 def test_interval_bounds_on_the_threshold():
     """ci_low == threshold -> licence (>=); ci_high == threshold -> not settled (no licence needs <)."""
     frame = pd.DataFrame({"estimate": [0.6, 0.45], "ci_low": [0.5, 0.4], "ci_high": [0.7, 0.5]})
-    assert list(consensus_verdicts(frame, 3).verdict) == ["licence", "not settled"]
+    assert list(consensus_verdicts(frame, 3).verdict) == ["consensus", "open"]
 
 
 def test_integer_k_and_copy():
@@ -111,18 +110,5 @@ def test_verdicts_partition_the_rows(rows):
     no_licence = (out.ci_high < out.threshold) & ~out.suppressed
     assert not (licence & no_licence).any()
     expected = np.select([out.suppressed, licence, no_licence],
-                         ["suppressed", "licence", "no licence"], "not settled")
+                         ["suppressed", "consensus", "no consensus"], "open")
     np.testing.assert_array_equal(out.verdict, expected)
-
-
-def test_verdict_against_published_covers_every_combination():
-    """Hand-made cases: a published verdict is settled, overturned or left open by its interval."""
-    reaches = [True, True, True, False, False, False, True]
-    verdict = ["licence", "no licence", "not settled", "no licence", "licence", "not settled", "suppressed"]
-    assert list(verdict_against_published(reaches, verdict)) == [
-        "settled", "overturned", "not settled", "settled", "overturned", "not settled", "suppressed"]
-
-
-def test_verdict_against_published_rejects_unknown_verdicts():
-    with pytest.raises(ValueError, match="maybe"):
-        verdict_against_published([True], ["maybe"])

@@ -89,25 +89,22 @@ def interval(low: float, high: float, decimals: int = 0) -> str:
     return f"{percent(low, decimals)}–{percent(high, decimals)}"
 
 
-def caption_with_source(caption: str, source: DataSource) -> str:
-    """The caption followed by the data source, so that no table hides what it was built from."""
-    return f"{caption.rstrip('.')}. Data: {source.label}."
-
-
 def _is_numeric_column(values) -> bool:
     """A column of numbers, intervals, p-values or dashes, which reads best right-aligned."""
     return all(NUMERIC_CELL.fullmatch(str(v).strip()) for v in values)
 
 
-def markdown_table(frame: pd.DataFrame, caption: str, name: str) -> Markdown:
+def markdown_table(frame: pd.DataFrame, caption: str, name: str, css_class: str | None = None) -> Markdown:
     """A numbered, captioned MyST table of ``frame`` (already formatted as strings).
 
-    Text columns are left-aligned and columns of numbers right-aligned.
+    Text columns are left-aligned and columns of numbers right-aligned; ``css_class`` (e.g.
+    ``"results"``, the compact style of ``_static/book.css``) is added to the HTML table.
     """
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "|".join("---:" if _is_numeric_column(frame[c]) else ":---" for c in frame.columns) + "|"
     body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = [f"```{{table}} {caption}", f":name: {name}", "", header, rule, *body, "```"]
+    options = [f":name: {name}"] + ([f":class: {css_class}"] if css_class else [])
+    lines = [f"```{{table}} {caption}", *options, "", header, rule, *body, "```"]
     return Markdown("\n".join(lines) + "\n")
 
 
@@ -127,101 +124,51 @@ def csv_download(table: pd.DataFrame, filename: str, source: str) -> HTML:
     )
 
 
-def publish_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str,
-                  source: DataSource) -> HTML:
+def downloads(links) -> HTML:
+    """Several CSV download links (:func:`csv_download`) as one block, for one cell to display."""
+    return HTML("".join(link.data for link in links if link is not None))
+
+
+def publish_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, origin: str,
+                  css_class: str | None = None) -> HTML:
     """Glue ``shown`` as numbered table ``name`` and return the CSV link for ``data``.
 
     ``shown`` is the formatted table for readers; ``data`` the full-precision table it was made
-    from, offered for download. Place the table with ``{glue:md}`` and ``:format: myst``.
+    from, offered for download. ``origin`` ends the caption and heads the CSV's source column:
+    :func:`data_origin` for a table built from a respondent file (so a table from the synthetic
+    file always says so), or the published source of a table built from the published figures.
+    ``css_class`` styles the HTML table (see :func:`markdown_table`). Place the table with
+    ``{glue:md}`` and ``:format: myst``.
     """
-    glue(name, markdown_table(shown, caption_with_source(caption, source), name))
-    return csv_download(data, f"{name}.csv", source.label)
+    glue(name, markdown_table(shown, f"{caption.rstrip('.')}. {origin.rstrip('.')}.", name, css_class))
+    return csv_download(data, f"{name}.csv", origin)
 
 
-#: how the consensus module's verdicts read in a table (the counted answer is not always supportive
-#: of linkage, so tables say whether consensus is reached; the text says what it means)
-CONSENSUS_WORDS = {"licence": "reached", "no licence": "not reached", "not settled": "not settled",
-                   "suppressed": "withheld"}
-
-
-def figures_for_readers(estimates: pd.DataFrame, *, group: bool = True, item: bool = True) -> pd.DataFrame:
-    """Format :func:`social_licence.report.tables.figure_estimates` output as a table for readers.
-
-    Columns: figure id, question and/or group labels, published %, recomputed %, the interval,
-    the unweighted base (``*`` marks a base under 50), and for attitude figures whether the
-    published figure reaches the consensus threshold and what the interval says.
-    """
-    shown = pd.DataFrame({"Figure": estimates["figure_id"]})
-    if item:
-        shown["Question"] = estimates["item_label"]
-    if group:
-        shown["Group"] = estimates["group_label"]
-    shown["Published %"] = [f"{value:g}" for value in estimates["published"]]
-    shown["Recomputed %"] = [percent(v, 1) for v in estimates["estimate"]]
-    level = estimates["level"].iloc[0]
-    shown[f"{100 * level:g}% interval"] = [interval(lo, hi, 1) for lo, hi in zip(estimates["ci_low"], estimates["ci_high"])]
-    shown["n"] = [f"{n}{'*' if low else ''}" for n, low in zip(estimates["n"], estimates["low_base"])]
-    if "verdict" in estimates and estimates["verdict"].notna().any():
-        shown["Threshold %"] = [percent(t) for t in estimates["threshold"]]
-        shown["Published: consensus?"] = ["yes" if r else "no" for r in estimates["published_reaches"]]
-        shown["Interval: consensus?"] = [CONSENSUS_WORDS[v] for v in estimates["verdict"]]
-    return shown
+def data_origin(source: DataSource) -> str:
+    """The origin of a table built from a respondent file: 'Data: <the source's label>'."""
+    return f"Data: {source.label}"
 
 
 def source_notice(source: DataSource) -> Markdown:
     """The admonition that tells a reader which respondent file this build used.
 
-    A synthetic build gets a warning-style box saying what the numbers can and cannot show; a
+    A synthetic build gets a warning-style box saying what its numbers can and cannot show; a
     build from the archived file gets a note naming the file. Glue it and place it with
-    ``{glue:md}`` and ``:format: myst`` on the landing page.
+    ``{glue:md}`` and ``:format: myst`` near the top of a page.
     """
     if source.kind == "synthetic":
-        body = (f"**This build uses synthetic data.** {source.label}. The respondent file was made so that "
-                "every figure the study published is reproduced when rounded; everything beyond those "
-                "published margins (intervals, tests, contrasts) reflects how the file was generated, not "
-                "what parents said. See the appendix and `data/README.md`; a user who has the archived "
-                "survey file can rebuild the whole book from it.")
+        body = ("**This build uses a synthetic respondent file**, reconstructed from the published figures; it "
+                "holds no answers from the survey. Published and derived numbers are the study's own; numbers "
+                "computed from the file are labelled as such and are not read as findings about parents "
+                "({doc}`/chapters/datasheet`).")
         return Markdown(f":::{{admonition}} Data source: synthetic\n:class: warning\n{body}\n:::\n")
-    body = (f"**This build uses the archived survey file.** {source.label} "
-            f"(`{source.shown_path}`; mapping: `{source.shown_mapping or 'none'}`).")
+    body = (f"**This build uses the archived survey file** `{source.shown_path}` "
+            f"(mapping: `{source.shown_mapping or 'none'}`). {source.label}.")
     return Markdown(f":::{{admonition}} Data source: archived survey file\n:class: note\n{body}\n:::\n")
 
 
-#: short names of the multiple-comparison adjustments in table headings
-ADJUSTMENT_NAMES = {"holm": "Holm", "fdr_bh": "BH"}
-
-
 def p_value(value: float) -> str:
-    """A p-value for a table: three decimals, or '<0.001'."""
+    """A p-value for a table: three decimals, '<0.001', or a dash where there is none."""
+    if value is None or math.isnan(value):
+        return WITHHELD
     return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def contrasts_for_readers(contrasts: pd.DataFrame) -> pd.DataFrame:
-    """Format group-versus-rest contrasts for a table.
-
-    ``contrasts`` is :func:`social_licence.report.tables.figure_contrasts` output (one adjusted p-value,
-    ``p_adjusted``, named by ``adjustment``) or :func:`social_licence.report.sensitivity.corrected_contrasts`
-    output (both ``p_holm`` and ``p_bh``). Columns: figure id, question, group, the group's base,
-    the group's and the rest's weighted share (%), the difference in percentage points with its
-    interval, the unadjusted p-value and each adjusted one, headed by the adjustment's name.
-    """
-    if "p_adjusted" in contrasts:
-        adjusted = {f"{ADJUSTMENT_NAMES[contrasts['adjustment'].iloc[0]]} p": "p_adjusted"}
-    else:
-        adjusted = {"Holm p": "p_holm", "BH p": "p_bh"}
-    level = float(contrasts["level"].iloc[0])
-    shown = pd.DataFrame({
-        "Figure": contrasts["figure_id"],
-        "Question": contrasts["item_label"],
-        "Group": contrasts["group_label"],
-        "n (group)": [str(int(n)) for n in contrasts["n_a"]],
-        "Group %": [percent(v, 1) for v in contrasts["estimate_a"]],
-        "Rest %": [percent(v, 1) for v in contrasts["estimate_b"]],
-        "Difference (points)": [f"{100 * v:+.1f}" for v in contrasts["difference"]],
-        f"{100 * level:g}% interval": [f"{100 * lo:+.1f} to {100 * hi:+.1f}"
-                                       for lo, hi in zip(contrasts["ci_low"], contrasts["ci_high"])],
-        "p": [p_value(v) for v in contrasts["p_value"]],
-    })
-    for heading, column in adjusted.items():
-        shown[heading] = [p_value(v) for v in contrasts[column]]
-    return shown.reset_index(drop=True)

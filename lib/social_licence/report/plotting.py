@@ -1,11 +1,12 @@
-"""The report's figures: one house style, dot-and-interval plots with the consensus threshold drawn.
+"""The report's figures: one house style, one colour and marker per group, the threshold drawn.
 
 Every figure in the book comes from here so that they look alike and stay accessible: a
-colour-blind-safe palette (seaborn's ``colorblind``, after Okabe & Ito) paired with a distinct marker
-per group, so no group is told apart by colour alone; horizontal intervals so long item labels stay
-readable; the consensus threshold as a dashed line with its value in the legend. Figures are
-returned, never shown, and :func:`glue_figure` closes them after gluing so that the notebook does
-not also display them (an undisplayed figure would reach the page without alt text).
+colour-blind-safe palette (seaborn's ``colorblind``, after Okabe & Ito) paired with a marker, so no
+group is told apart by colour alone; and :data:`GROUP_STYLES` gives each group of parents the same
+colour and marker in every figure. Intervals are horizontal, so question labels stay readable;
+the consensus threshold is a dashed line. Figures are returned, never shown, and
+:func:`glue_figure` closes them after gluing so that the notebook does not also display them (an
+undisplayed figure would reach the page without alt text).
 """
 from __future__ import annotations
 
@@ -18,11 +19,22 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from social_licence.report.display import glue
+from social_licence.report.vocabulary import word
 
 PALETTE = sns.color_palette("colorblind")
-MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h")
-#: legend entries wrap at this many characters so that long group names fit two columns
-LEGEND_WIDTH = 34
+#: every group of the published figures, with its colour (palette index) and marker, fixed for the
+#: whole book; groups shown together in one figure never share a colour
+GROUP_STYLES = {
+    "all": (0, "o"), "higher_occupation_qualification_income": (2, "s"), "black": (1, "D"),
+    "lone_parent": (3, "^"), "age_18_29": (4, "v"), "household_5_plus": (5, "P"),
+    "white_british": (7, "X"), "nssec_managerial_professional": (9, "<"), "nssec_semi_routine_routine": (6, ">"),
+    "degree_or_above": (2, "h"), "no_qualifications": (3, "p"), "income_over_3700": (5, "*"),
+    "income_under_1200": (4, "d"),
+}
+#: colours and markers of the verdicts, in the order legends list them
+VERDICT_STYLES = {"consensus": (0, "o"), "open": (1, "s"), "no consensus": (2, "D"), "size unknown": (7, "x")}
+#: characters at which long labels wrap
+LABEL_WIDTH = 30
 
 
 def use_house_style() -> None:
@@ -31,127 +43,103 @@ def use_house_style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "svg.hashsalt": "social-licence"})
 
 
-def interval_plot(
-    table: pd.DataFrame,
-    *,
-    y: str = "item_label",
-    hue: str = "group_label",
-    threshold: str = "threshold",
-    xlabel: str = "Weighted share of parents (%) with 95% interval",
-    title: str | None = None,
-) -> Figure:
-    """Dot-and-interval plot of estimates in ``table`` (proportions, shown as percentages).
+def group_style(group: str) -> tuple:
+    """(colour, marker) of a group of parents, the same in every figure."""
+    if group not in GROUP_STYLES:
+        raise ValueError(f"no style for group {group!r}; groups with a style: {', '.join(GROUP_STYLES)}")
+    index, marker = GROUP_STYLES[group]
+    return PALETTE[index], marker
 
-    ``table`` needs columns ``estimate``, ``ci_low``, ``ci_high`` (proportions), ``y`` (one row
-    of the plot per value), ``hue`` (one colour and marker per value) and ``threshold`` (the
-    consensus threshold, a proportion, drawn as a dashed line for each distinct value). Rows whose
-    estimate is withheld (NaN, small base) are left out of the plot but keep their place on the axis.
+
+def interval_plot(table: pd.DataFrame, *, labels: dict[str, str], rows: dict[str, str], xlabel: str,
+                  estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high") -> Figure:
+    """Dot-and-interval plot, one row per question and one marker per group, threshold dashed.
+
+    ``table`` has one row per figure with ``item``, ``group``, ``threshold`` (proportion) and the
+    ``estimate``, ``low`` and ``high`` columns (proportions); ``rows`` maps each item to its label
+    (in plotting order) and ``labels`` each group to its legend label (in legend order). Figures
+    without an interval (NaN) are left out but keep their place. Legends sit below the plot in up
+    to three columns, so the plot keeps the full width.
     """
-    missing = [c for c in ("estimate", "ci_low", "ci_high", y, hue, threshold) if c not in table]
+    missing = [c for c in ("item", "group", "threshold", estimate, low, high) if c not in table]
     if missing:
         raise ValueError(f"interval_plot: table has no column(s) {missing}; it has {list(table.columns)}")
     use_house_style()
-    rows = list(dict.fromkeys(table[y]))
-    groups = list(dict.fromkeys(table[hue]))
-    if len(groups) > len(MARKERS):
-        raise ValueError(f"interval_plot: column {hue!r} has {len(groups)} groups; at most {len(MARKERS)} can be told apart")
-    offsets = np.linspace(-0.3, 0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) * max(1, len(groups) / 3) + 1.6))
+    items, groups = list(rows), list(labels)
+    offsets = np.linspace(-0.32, 0.32, len(groups)) if len(groups) > 1 else np.zeros(1)
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(items) * max(1, len(groups) / 2.5) + 1.9))
     for index, group in enumerate(groups):
-        part = table[table[hue] == group].dropna(subset=["estimate"])
-        position = np.array([rows.index(value) for value in part[y]]) + offsets[index]
-        estimate = 100 * part["estimate"].to_numpy()
-        errors = 100 * np.vstack([part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]])
-        ax.errorbar(
-            estimate, position, xerr=errors, fmt=MARKERS[index], color=PALETTE[index % len(PALETTE)],
-            markersize=6, capsize=2.5, linewidth=1.4, label=textwrap.fill(str(group), LEGEND_WIDTH),
-        )
-    for value in sorted(table[threshold].dropna().unique()):
+        part = table[(table["group"] == group) & table["item"].isin(items)].dropna(subset=[estimate, low, high])
+        colour, marker = group_style(group)
+        position = np.array([items.index(item) for item in part["item"]]) + offsets[index]
+        centre = 100 * part[estimate].to_numpy()
+        errors = 100 * np.vstack([part[estimate] - part[low], part[high] - part[estimate]])
+        ax.errorbar(centre, position, xerr=errors, fmt=marker, color=colour, markersize=6, capsize=2.5,
+                    linewidth=1.4, label=textwrap.fill(labels[group], LABEL_WIDTH))
+    for value in sorted(table["threshold"].dropna().unique()):
         ax.axvline(100 * value, color="0.25", linestyle="--", linewidth=1.1,
                    label=f"Consensus threshold ({100 * value:g}%)")
-    ax.set_yticks(range(len(rows)), [str(r) for r in rows])
+    ax.set_yticks(range(len(items)), [textwrap.fill(rows[item], LABEL_WIDTH) for item in items])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 2 else -0.3),
-              ncol=min(2, len(groups) + 1), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 if len(items) > 2 else -0.35),
+              ncol=min(3, len(groups) + 1), frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
 
 
-#: palette index per verdict stability (``colorblind``: blue, orange, green, grey, purple), in the
-#: order legends list them; "size unknown" is the sensitivity analysis's class for a figure whose
-#: group size the paper does not print
-_STABILITY_COLOURS = {"settled": 0, "not settled": 1, "overturned": 2, "size unknown": 7, "suppressed": 4}
+def margins_plot(table: pd.DataFrame, *, blocks: dict[str, str], xlabel: str) -> Figure:
+    """Every judged figure's distance from its threshold, one panel per question block.
 
-
-def _stability_style(stabilities) -> dict:
-    """Colour and marker per stability, in a fixed order, the same in every figure."""
-    present = set(stabilities)
-    return {s: (PALETTE[i], MARKERS[n]) for n, (s, i) in enumerate(_STABILITY_COLOURS.items()) if s in present}
-
-
-def threshold_margin_plot(table: pd.DataFrame, level: float, *, title: str | None = None) -> Figure:
-    """Every attitude figure's distance from its consensus threshold, with its interval.
-
-    ``table`` is :func:`social_licence.report.sensitivity.threshold_margins` output (figures sorted by
-    distance) and ``level`` the intervals' confidence level. One vertical interval per figure (x:
-    figures labelled by id; y: estimate minus threshold in percentage points), coloured and marked
-    by stability (colour-blind palette plus a marker per class), with the threshold as a dashed
-    line at zero.
+    ``table`` has one row per figure with ``measure`` (the block), ``label`` (question and group,
+    in words), ``group``, ``verdict``, and ``distance``, ``distance_low``, ``distance_high``
+    (points from the threshold). Rows are sorted by distance within a block; each marker takes its
+    group's style and is filled when the verdict is firm (consensus or no consensus), hollow when
+    open; the threshold is the dashed line at zero.
     """
     use_house_style()
-    fig, ax = plt.subplots(figsize=(11, 5.2))
-    x = np.arange(len(table))
-    for stability, (colour, marker) in _stability_style(table["stability"]).items():
-        part = table["stability"] == stability
-        errors = np.vstack([table.loc[part, "distance"] - table.loc[part, "distance_low"],
-                            table.loc[part, "distance_high"] - table.loc[part, "distance"]])
-        ax.errorbar(x[part], table.loc[part, "distance"], yerr=errors, fmt=marker, color=colour,
-                    markersize=4.5, capsize=1.5, linewidth=1.1,
-                    label=f"{stability} ({int(part.sum())})")
-    ax.axhline(0, color="0.25", linestyle="--", linewidth=1.1, label="Consensus threshold")
-    ax.grid(axis="x", visible=False)
-    ax.set_xticks(x, table["figure_id"], rotation=90, fontsize=6)
-    ax.set_xlim(-1, len(table))
-    ax.set_ylabel(f"Estimate minus threshold (points), {100 * level:g}% interval")
-    ax.set_xlabel("Published attitude figure, sorted by distance from its threshold")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left", frameon=False)
+    heights = [max(2, (table["measure"] == block).sum()) for block in blocks]
+    fig, axes = plt.subplots(len(blocks), 1, figsize=(8, 0.24 * sum(heights) + 0.9 * len(blocks) + 0.8),
+                             gridspec_kw={"height_ratios": heights}, sharex=True)
+    for ax, (block, title) in zip(np.atleast_1d(axes), blocks.items()):
+        part = table[table["measure"] == block].sort_values(["distance", "label"]).reset_index(drop=True)
+        for position, row in part.iterrows():
+            colour, marker = group_style(row["group"])
+            firm = row["verdict"] in ("consensus", "no consensus")
+            ax.errorbar(row["distance"], position, xerr=[[row["distance"] - row["distance_low"]],
+                                                         [row["distance_high"] - row["distance"]]],
+                        fmt=marker, color=colour, markersize=5, capsize=1.5, linewidth=1.0,
+                        markerfacecolor=colour if firm else "white")
+        ax.axvline(0, color="0.25", linestyle="--", linewidth=1.1)
+        ax.set_yticks(range(len(part)), part["label"], fontsize=7.5)
+        ax.set_ylim(len(part) - 0.5, -0.5)
+        ax.set_title(title, fontsize=10, loc="left")
+    np.atleast_1d(axes)[-1].set_xlabel(xlabel)
     fig.tight_layout()
     return fig
 
 
-def stability_by_design_effect_plot(counts: pd.DataFrame, *, reference_deff: float | None = None,
-                                    reference_label: str = "Kish design effect of the weights",
-                                    title: str | None = None) -> Figure:
-    """Number of settled, not settled and overturned verdicts against the assumed design effect.
+def verdicts_by_deff_plot(counts: pd.DataFrame, *, reference: float | None = None,
+                          reference_label: str = "") -> Figure:
+    """Number of figures with each verdict against the assumed design effect.
 
-    ``counts`` is :func:`social_licence.report.sensitivity.count_stability` output (by ``deff``, one
-    column per stability). One line per stability that
-    occurs (colour and marker as in :func:`threshold_margin_plot`); ``reference_deff``, if given,
-    is drawn as a dotted vertical line labelled ``reference_label``.
+    ``counts`` has a ``deff`` column and one column per verdict of :data:`VERDICT_STYLES` that
+    occurs; ``reference`` draws a dotted line labelled ``reference_label``.
     """
     if "deff" not in counts:
-        raise ValueError(f"stability_by_design_effect_plot: counts has no column 'deff'; it has {list(counts.columns)}")
+        raise ValueError(f"verdicts_by_deff_plot: counts has no column 'deff'; it has {list(counts.columns)}")
     use_house_style()
-    fig, ax = plt.subplots(figsize=(8, 4.6))
-    present = [s for s in _STABILITY_COLOURS if s in counts and counts[s].sum() > 0]
-    for stability, (colour, marker) in _stability_style(present).items():
-        ax.plot(counts["deff"], counts[stability], marker=marker, color=colour, markersize=5,
-                linewidth=1.5, label=stability)
-    if reference_deff is not None:
-        ax.axvline(reference_deff, color="0.25", linestyle=":", linewidth=1.2,
-                   label=f"{reference_label} ({reference_deff:.2f})")
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    for verdict, (index, marker) in VERDICT_STYLES.items():
+        if verdict in counts and counts[verdict].sum() > 0:
+            ax.plot(counts["deff"], counts[verdict], marker=marker, color=PALETTE[index], markersize=5,
+                    linewidth=1.5, label=word(verdict))
+    if reference is not None:
+        ax.axvline(reference, color="0.25", linestyle=":", linewidth=1.2, label=reference_label)
     ax.set_xlabel("Assumed design effect")
-    ax.set_ylabel("Published attitude figures")
+    ax.set_ylabel("Published figures judged by the paper")
     ax.set_ylim(bottom=0)
-    if title:
-        ax.set_title(title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     fig.tight_layout()
     return fig
@@ -161,3 +149,29 @@ def glue_figure(name: str, fig: Figure) -> None:
     """Glue ``fig`` for placement with ``{glue:figure}`` (caption, name, alt text) and close it."""
     glue(name, fig)
     plt.close(fig)
+
+
+def fidelity_plot(table: pd.DataFrame, *, blocks: dict[str, str]) -> Figure:
+    """How far each recomputed figure lies from its published value, one row per question block.
+
+    ``table`` has one row per published figure with ``measure``, ``estimate`` and ``published``
+    (percent) and ``low``/``high`` (its rounding interval); each dot is one figure's gap in points,
+    and the shaded band is the rounding interval of a whole-number figure (half a point either side).
+    """
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(blocks) + 1.4))
+    rng = np.random.default_rng(0)  # vertical jitter only, so dots in one row do not hide each other
+    for position, block in enumerate(blocks):
+        part = table[table["measure"] == block]
+        gap = part["estimate"] - part["published"]
+        ax.scatter(gap, position + rng.uniform(-0.18, 0.18, len(part)), s=14, color=PALETTE[0], alpha=0.8)
+    ax.axvspan(-0.5, 0.5, color="0.9", zorder=0, label="Rounds to the published whole number")
+    ax.axvline(0, color="0.25", linewidth=1.0)
+    ax.set_yticks(range(len(blocks)), [textwrap.fill(label, LABEL_WIDTH) for label in blocks.values()], fontsize=9)
+    ax.invert_yaxis()
+    limit = max(1.0, float((table["estimate"] - table["published"]).abs().max()) * 1.1)
+    ax.set_xlim(-limit, limit)
+    ax.set_xlabel("Recomputed minus published figure (percentage points)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,26 +1,28 @@
-"""The report's analysis tables, computed from a respondent file.
+"""The report's tables: published figures in the paper's layout, with their intervals and verdicts.
 
-Each function returns one tidy, full-precision DataFrame (proportions, not percentages); the
-chapters format them with :mod:`social_licence.report.display` and plot them with
-:mod:`social_licence.report.plotting`. The unit of the report is the published figure: every one of the
-108 figures the study printed is recomputed from the respondent file with its design-based
-interval and consensus verdicts, so published and recomputed values always sit side by side.
+Results tables are laid out as the paper's Tables 1-3 are: one row per question (or service), one
+column per group of parents, each cell the percentage with its 95% interval and the verdict as a
+mark (``"49 (44–53) ?"``; marks from :mod:`social_licence.report.vocabulary`), and the number of
+parents in each group in a row at the foot. :func:`paper_table` builds such a table from any
+per-figure results: the derived analysis (published percentage, interval from the printed group
+size and a design effect) or the respondent file's recomputation (:func:`figure_estimates`).
+Tables keep full precision until they are formatted here; listings of one row per figure are
+offered as downloads, not printed.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from social_licence.report.display import WITHHELD, interval
+from social_licence.report.vocabulary import mark
 from social_licence.study.codebook import Codebook, load_codebook
 from social_licence.study.loader import SurveyData
 from social_licence.study.published import COMPOSITION, load_published
-from social_licence.study.recompute import estimate_figures, figure_question
-from social_licence.survey.compare import adjust_pvalues, compare_with_rest
+from social_licence.study.recompute import estimate_figures
 from social_licence.survey.consensus import (
     consensus_verdicts,
     published_reaches_threshold,
-    verdict_against_published,
 )
-from social_licence.survey.design import SurveyDesign
 
 ALL = "all"
 
@@ -32,13 +34,11 @@ def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *,
 
     One row per figure of ``figures`` (default: all 108 published figures): its id, block, item,
     group and their labels, the counted answer, ``k``, the ``published`` percentage, and the
-    weighted estimate of the same quantity from the respondent file (:func:`proportion` on a
-    weights-only design, don't know and refused left out of the base, domain estimation within
-    the group) with its interval, bases, design effect and small-base flags. Attitude figures
-    also get the consensus ``threshold``, ``published_reaches`` (the published value reaches it),
-    ``reaches_threshold`` and ``verdict`` for the recomputed estimate (see
-    :mod:`social_licence.survey.consensus`), and ``stability``: whether the published verdict is
-    ``settled``, ``overturned`` or ``not settled`` once the interval is counted.
+    weighted estimate of the same quantity from the respondent file
+    (:func:`social_licence.study.recompute.estimate_figures`) with its interval, bases, design
+    effect and small-base flags. Attitude figures also get the consensus ``threshold``,
+    ``published_reaches`` (the published value reaches it), ``reaches_threshold`` and ``verdict``
+    for the recomputed estimate (:mod:`social_licence.survey.consensus`).
     """
     codebook = codebook or load_codebook()
     figures = load_published(codebook=codebook) if figures is None else figures
@@ -48,33 +48,54 @@ def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *,
     if attitudes.any():
         judged = consensus_verdicts(table[attitudes], k=table.loc[attitudes, "k"].astype(int).to_numpy())
         judged["published_reaches"] = published_reaches_threshold(judged["published"], judged["k"].astype(int))
-        judged["stability"] = verdict_against_published(judged["published_reaches"], judged["verdict"])
-        table = table.join(judged[["threshold", "published_reaches", "reaches_threshold", "verdict", "stability"]])
+        table = table.join(judged[["threshold", "published_reaches", "reaches_threshold", "verdict"]])
     return table
 
 
-def figure_contrasts(survey: SurveyData, figures: pd.DataFrame | None = None, *,
-                     adjust: str = "holm", level: float = 0.95,
-                     codebook: Codebook | None = None) -> pd.DataFrame:
-    """Each published subgroup figure against the rest of the sample, with adjusted p-values.
+def cell(value_percent: float, low: float, high: float, verdict: str | None) -> str:
+    """A table cell: the percentage, its interval (proportions in) and the verdict's mark.
 
-    One row per attitude figure whose group is not ``all``: the subgroup's estimate minus that of
-    all other parents (design-based, :func:`compare_with_rest`), its interval and p-value, and the
-    p-value adjusted for the number of contrasts in the table (``adjust``: ``"holm"`` controls the
-    family-wise error rate, ``"fdr_bh"`` the false discovery rate).
+    ``"49 (44–53) ?"``; a figure without an interval shows its value and mark alone, and
+    ``verdict=None`` (a figure the paper does not judge) shows no mark.
+    """
+    shown = WITHHELD if pd.isna(value_percent) else f"{value_percent:.0f}"
+    limits = interval(low, high)
+    text = shown if limits == WITHHELD else f"{shown} ({limits})"
+    return text if verdict is None else f"{text} {mark(verdict)}"
+
+
+def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, value: str, low: str, high: str,
+                verdict: str | None, bases: dict[str, str], base_label: str, codebook: Codebook | None = None,
+                marked: dict[str, str] | None = None, groups_in_rows: bool = False) -> pd.DataFrame:
+    """A results table in the paper's layout: questions in rows, groups in columns.
+
+    ``results`` has one row per figure with ``item`` and ``group`` and the columns named by
+    ``value`` (percent), ``low`` and ``high`` (proportions) and ``verdict`` (None: no marks). A
+    question with no figure for a group shows a dash. ``bases`` gives each group's number of
+    parents, shown in a foot row (or last column) labelled ``base_label``; ``marked`` adds a note
+    mark to a group's label. ``groups_in_rows`` turns the table round, for a block with many
+    groups and few questions (the paper's Table 1), so that it fits the page.
     """
     codebook = codebook or load_codebook()
-    figures = load_published(codebook=codebook) if figures is None else figures
-    chosen = figures[(figures["measure"] != COMPOSITION) & (figures["group"] != ALL)]
-    design = SurveyDesign(survey.data, weights=codebook.weight_variable)
-    rows = []
-    for figure in chosen.itertuples(index=False):
-        variable, counted, missing = figure_question(figure, codebook)
-        result = compare_with_rest(design, variable, counted, figure.group, level=level, missing_values=missing)
-        rows.append({"figure_id": figure.figure_id, "item": figure.item,
-                     "item_label": codebook.name_of(figure.item), "group": figure.group,
-                     "group_label": codebook.name_of(figure.group), **result.iloc[0].to_dict()})
-    table = pd.DataFrame(rows)
-    table["p_adjusted"] = adjust_pvalues(table["p_value"].to_numpy(), method=adjust)
-    table["adjustment"] = adjust
-    return table
+    marked = marked or {}
+    lookup = {(row["item"], row["group"]): row for row in results.to_dict("records")}
+
+    def shown(item, group):
+        row = lookup.get((item, group))
+        return WITHHELD if row is None else cell(row[value], row[low], row[high], row[verdict] if verdict else None)
+
+    group_label = {group: codebook.short_name_of(group) + marked.get(group, "") for group in groups}
+    if groups_in_rows:
+        rows = [{"Parents": group_label[g], **{codebook.name_of(i): shown(i, g) for i in items},
+                 base_label: bases.get(g, WITHHELD)} for g in groups]
+        return pd.DataFrame(rows)
+    rows = [{"Question": codebook.name_of(item), **{group_label[g]: shown(item, g) for g in groups}} for item in items]
+    rows.append({"Question": base_label, **{group_label[g]: bases.get(g, WITHHELD) for g in groups}})
+    return pd.DataFrame(rows)
+
+
+def figure_listing(results: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """One row per figure with readable question and group labels: the downloadable long form."""
+    codebook = codebook or load_codebook()
+    return results.assign(item_label=[codebook.name_of(i) for i in results["item"]],
+                          group_label=[codebook.name_of(g) for g in results["group"]])

@@ -106,13 +106,15 @@ class Condition:
 
 @dataclass(frozen=True)
 class Subgroup:
-    """A group of parents: conditions combined by ``any`` or ``all``, with a human label."""
+    """A group of parents: conditions combined by ``any`` or ``all``, with a label for the text and
+    a ``short`` one for table headings and legends."""
 
     key: str
     label: str
     combine: str
     conditions: tuple[Condition, ...]
     note: str | None
+    short: str
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Codebook:
     ``composition`` is the reading of the paper's sample-composition figures, one of
     :data:`COMPOSITION_READINGS`: ``"unweighted"`` (shares of the 843 respondents, the default:
     the paper describes "the sample") or ``"weighted"`` (weighted shares, like the attitude figures).
+    ``judged_blocks`` are the question blocks whose figures the paper judges against the consensus
+    baseline (awareness it reports as shares only).
     """
 
     blocks: Mapping[str, str]
@@ -130,6 +134,7 @@ class Codebook:
     variables: Mapping[str, Variable]
     subgroups: Mapping[str, Subgroup]
     composition: str = "unweighted"
+    judged_blocks: tuple[str, ...] = ()
 
     def with_combine(self, key: str, combine: str) -> "Codebook":
         """This codebook with subgroup ``key`` combining its conditions by ``combine`` instead.
@@ -171,6 +176,10 @@ class Codebook:
         if key in self.subgroups:
             return self.subgroups[key].label
         raise KeyError(f"{key!r} is neither 'all' nor a question or subgroup of the codebook")
+
+    def short_name_of(self, key: str) -> str:
+        """The short label of a subgroup (``"all"``: "All parents") for table headings and legends."""
+        return "All parents" if key == "all" else self.subgroups[key].short if key in self.subgroups else self.name_of(key)
 
     def labels(self, variable: str) -> dict[int, str]:
         """Code -> label for a demographic variable or an item, substantive and missing codes."""
@@ -278,7 +287,8 @@ def _subgroup(key: str, raw: dict, variables: Mapping[str, Variable]) -> Subgrou
     if not conditions:
         raise ValueError(f"codebook: subgroup {key!r} has no conditions")
     note = " ".join(str(raw["note"]).split()) if raw.get("note") else None
-    return Subgroup(key, str(raw.get("label", key)), raw["combine"], tuple(conditions), note)
+    label = str(raw.get("label", key))
+    return Subgroup(key, label, raw["combine"], tuple(conditions), note, str(raw.get("short", label)))
 
 
 def parse_codebook(raw: dict) -> Codebook:
@@ -298,7 +308,11 @@ def parse_codebook(raw: dict) -> Codebook:
     composition = raw.get("composition", "unweighted")
     if composition not in COMPOSITION_READINGS:
         raise ValueError(f"codebook: composition must be one of {COMPOSITION_READINGS}, not {composition!r}")
-    return Codebook(blocks, scales, items, variables, subgroups, composition)
+    judged = tuple(raw.get("judged_blocks") or ())
+    unknown = sorted(set(judged) - set(blocks))
+    if unknown:
+        raise ValueError(f"codebook: judged_blocks names unknown blocks {unknown}")
+    return Codebook(blocks, scales, items, variables, subgroups, composition, judged)
 
 
 @lru_cache(maxsize=8)

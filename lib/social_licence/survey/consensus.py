@@ -1,9 +1,9 @@
 """The consensus baseline: when does a share of answers amount to agreement?
 
-Finch & Mason (1991) -- followed by Edwards & Gillies (2004) and the 2021 social-licence paper --
-call an answer a consensus when the share giving it reaches 1.5 times the share expected if people
-chose at random among k answer categories: a threshold of ``1.5 / k`` (0.75 for k = 2, 0.5 for
-k = 3, 0.375 for k = 4).
+The consensus baseline (Finch & Mason 1991; Edwards & Gillies 2004) calls an answer a consensus
+when one option gathers "half as many responses again" (Edwards, Gillies & Gorin 2021) as an equal
+share of the k options would: a threshold of ``1.5 / k``. Edwards, Gillies & Gorin (2021) state it for the two cases their survey
+has, 75% for two options and 50% for three; ``1.5 / k`` is the general form of that rule.
 
 Two readings are supported, and the book compares them:
 
@@ -13,12 +13,14 @@ Two readings are supported, and the book compares them:
     0.495 (printed 50%) does too. For a threshold that is not a whole percent (k = 4: 37.5%) this
     means a printed 38% or more.
 ``verdict`` -- what the interval says
-    ``"licence"`` when the lower confidence limit is at or above the threshold (``ci_low >=
-    threshold``); ``"no licence"`` when the upper limit is below it (``ci_high < threshold``);
-    ``"not settled"`` when the interval straddles the threshold; ``"suppressed"`` when the row is
+    ``"consensus"`` when the lower confidence limit is at or above the threshold (``ci_low >=
+    threshold``); ``"no consensus"`` when the upper limit is below it (``ci_high < threshold``);
+    ``"open"`` when the interval straddles the threshold; ``"suppressed"`` when the row is
     suppressed (small base) or has no estimate or interval. Every row gets exactly one verdict.
+    A consensus is on the *counted* answer, which may oppose linkage (e.g. "unacceptable"): the
+    report, not this module, says whether it grants or withholds social licence.
 
-References: Finch JF, Mason J (1991) Obligations of kinship in contemporary Britain: is there
+References: Finch J, Mason J (1991) Obligations of kinship in contemporary Britain: is there
 normative agreement? Br J Sociol 42:345-367; Edwards R, Gillies V (2004) Support in parenting:
 values and consensus concerning who to turn to, J Soc Policy 33:627-647.
 """
@@ -30,7 +32,7 @@ import pandas as pd
 from .design import describe_values, require_columns
 
 #: the values of the ``verdict`` column
-VERDICTS = ("licence", "no licence", "not settled", "suppressed")
+VERDICTS = ("consensus", "no consensus", "open", "suppressed")
 
 
 def _check_k(k) -> np.ndarray:
@@ -117,32 +119,7 @@ def consensus_verdicts(table: pd.DataFrame, k) -> pd.DataFrame:
     out["reaches_threshold"] = reaches & ~np.isnan(estimate)
     out["verdict"] = np.select(
         [suppressed, low >= threshold, high < threshold],
-        ["suppressed", "licence", "no licence"],
-        default="not settled",
+        ["suppressed", "consensus", "no consensus"],
+        default="open",
     )
     return out
-
-
-#: the values of :func:`verdict_against_published`
-STABILITIES = ("settled", "overturned", "not settled", "suppressed")
-
-
-def verdict_against_published(published_reaches, verdict) -> np.ndarray:
-    """Does a published consensus verdict survive its confidence interval?
-
-    ``published_reaches`` is the published-style verdict (bools, e.g. from
-    :func:`published_reaches_threshold`); ``verdict`` the interval verdict of
-    :func:`consensus_verdicts` for the same figure. The result is ``"settled"`` when the interval
-    lies wholly on the side the published verdict claims, ``"overturned"`` when it lies wholly on
-    the other side, ``"not settled"`` when it straddles the threshold, and ``"suppressed"`` when
-    there is no interval.
-    """
-    reaches = np.asarray(published_reaches, dtype=bool)
-    verdict = np.asarray(verdict, dtype=object)
-    unknown = sorted(set(verdict) - set(VERDICTS))
-    if unknown:
-        raise ValueError(f"verdict values must be among {VERDICTS}; got {unknown} in {len(verdict)} rows")
-    agrees = np.where(reaches, verdict == "licence", verdict == "no licence")
-    disagrees = np.where(reaches, verdict == "no licence", verdict == "licence")
-    return np.select([verdict == "suppressed", verdict == "not settled", agrees, disagrees],
-                     ["suppressed", "not settled", "settled", "overturned"], default="suppressed")

@@ -1,0 +1,21 @@
+"""Page "Glossary": the book's verdict words and terms, from :mod:`social_licence.report.vocabulary`."""
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from social_licence.report.display import glue
+from social_licence.report.vocabulary import TERMS, VERDICT_TERMS
+
+
+def definition_list(terms) -> Markdown:
+    """A MyST definition list of ``terms`` (word, with its table mark where it has one)."""
+    lines = []
+    for term in terms:
+        lines += [f"{term.word}{f' ({term.mark})' if term.mark else ''}", f": {term.definition}", ""]
+    return Markdown("\n".join(lines))
+
+
+def publish(prefix: str = "gl") -> None:
+    """Glue the verdicts and the other terms as two definition lists."""
+    glue(f"{prefix}_verdicts", definition_list(VERDICT_TERMS.values()))
+    glue(f"{prefix}_terms", definition_list(TERMS.values()))

@@ -1,0 +1,112 @@
+"""Chapter "Social licence": the concept, the survey, who took part, and the consensus baseline."""
+from __future__ import annotations
+
+import pandas as pd
+
+from social_licence.report import derived
+from social_licence.report.book import Book, View
+from social_licence.report.display import data_origin, publish_table
+from social_licence.study.published import COMPOSITION
+from social_licence.survey.consensus import consensus_threshold, consensus_verdicts
+from social_licence.survey.design import SurveyDesign, kish_design_effect
+from social_licence.survey.proportions import proportion
+
+SURVEY = "paper, \"Our survey\""
+#: the share of don't-know answers at which the book shows how many published consensuses would fall
+DONT_KNOW_SHARE = 5.0
+
+
+def _dont_know_changes(view: View) -> float:
+    """How many judged figures change verdict when don't know answers stay in the base (file)."""
+    design = SurveyDesign(view.data, weights=view.codebook.weight_variable)
+    changed = 0
+    estimates = view.estimates
+    judged = estimates[estimates["measure"].isin(view.codebook.judged_blocks)]
+    for figure_id, row in judged.iterrows():
+        item = view.codebook.items[row["item"]]
+        by = None if row["group"] == "all" else row["group"]
+        dont_know = [code for code, label in item.missing.items() if label == "Don't know"]
+        refused = [code for code in item.missing if code not in dont_know]
+        result = proportion(design, item.key, list(item.counted_codes), by=by, missing_values=refused, min_base=0)
+        result = result.iloc[0] if by is None else result[result[by]].iloc[0]
+        verdict = consensus_verdicts(result.to_frame().T, k=item.k)["verdict"].iloc[0]
+        changed += verdict != row["verdict"]
+    return float(changed)
+
+
+def facts(book: Book) -> list:
+    """Every number the chapter's prose places."""
+    published = book.published.set_index("figure_id")
+    sizes = book.sizes.set_index("group")["size"]
+    judged = book.verdicts[book.verdicts["measure"].isin(book.codebook.judged_blocks)]
+    tolerance = derived.dont_know_tolerance(book.published).set_index("figure_id").loc[judged.index]
+    reaching = tolerance["tolerance"].dropna()
+    at_line = judged[judged["published"] == 100 * judged["threshold"]]
+    kish = book.file("kish", lambda view: kish_design_effect(view.data[view.codebook.weight_variable]),
+                     basis="respondent file's weights", unit="ratio", tolerance=0.05)
+    dont_know = book.file("dont_know_changes", _dont_know_changes, basis="respondent file, don't know in the base",
+                          unit="count", tolerance=0)
+    return [
+        book.published_fact("n", 843, SURVEY, "count"),
+        book.published_fact("mothers", float(published.loc["S01", "percent"]), SURVEY),
+        book.published_fact("young", float(published.loc["S06", "percent"]), SURVEY),
+        book.derived_fact("young_n", int(sizes["age_18_29"]), "12% of 843", "count"),
+        book.published_fact("black", float(published.loc["S15", "percent"]), SURVEY),
+        book.derived_fact("black_n", int(sizes["black"]), "5% of 843", "count"),
+        book.published_fact("semi_routine", float(published.loc["S09", "percent"]), SURVEY),
+        book.published_fact("threshold2", 100 * consensus_threshold(2), "paper, consensus baseline"),
+        book.published_fact("threshold3", 100 * consensus_threshold(3), "paper, consensus baseline"),
+        book.published_fact("n_judged", len(judged), "the paper's figures judged against the baseline", "count"),
+        book.published_fact("n_awareness", int((book.verdicts["measure"] == "awareness").sum()),
+                            "paper, Table 1 and text", "count"),
+        book.derived_fact("dk_reaching", len(reaching), "printed figures at or above their threshold", "count"),
+        book.derived_fact("dk_min", float(reaching.min()), "printed figures and thresholds"),
+        book.derived_fact("dk_share", DONT_KNOW_SHARE, "this book's illustration"),
+        book.derived_fact("dk_fall", int((reaching < DONT_KNOW_SHARE).sum()), "printed figures and thresholds", "count"),
+        book.derived_fact("at_line", len(at_line), "printed figures equal to their threshold", "count"),
+        book.text_fact("at_line_list", "; ".join(
+            f"{book.codebook.name_of(r.group)}, “{book.codebook.name_of(r.item)}”" for r in at_line.itertuples()),
+            "printed figures equal to their threshold"),
+        kish, dont_know,
+        book.reading("kish_reading", [kish], finding="The weights of the archived file have a Kish design effect of "
+                     "{sl_kish}, inside the range of 1 to 2 that the derived intervals assume.",
+                     shows="the design effect of the panel's weights, which the paper does not publish"),
+        book.reading("dont_know_reading", [dont_know],
+                     finding="Recomputed from the archived file with don't know counted in each base, "
+                             "{sl_dont_know_changes} of the judged figures change verdict.",
+                     shows="how many verdicts change when the survey's own don't-know answers are counted in "
+                           "each base"),
+    ]
+
+
+def composition(book: Book) -> pd.DataFrame:
+    """The 15 printed shares of the sample beside the parents they imply and the respondent file's
+    counts and weighted shares."""
+    figures = book.published[book.published["measure"] == COMPOSITION]
+    data, weights = book.view.data, book.view.data[book.codebook.weight_variable]
+    rows = []
+    for row in figures.itertuples(index=False):
+        members = data[row.item]
+        rows.append({"figure_id": row.figure_id, "group": row.item, "published": float(row.percent),
+                     "implied": int(derived.SAMPLE_SIZE * row.percent / 100 + 0.5),
+                     "file_count": int(members.sum()), "file_weighted": 100 * float(weights[members].sum() / weights.sum())})
+    return pd.DataFrame(rows)
+
+
+def publish_composition(book: Book):
+    """Who took part: the printed shares, the parents they imply, and this file's counts and weighted shares."""
+    table = composition(book)
+    shown = pd.DataFrame({
+        "Parents": [book.codebook.name_of(g) for g in table["group"]],
+        "Printed share %": [f"{p:g}" for p in table["published"]],
+        "Parents (share of 843)": [str(n) for n in table["implied"]],
+        "In this file": [str(n) for n in table["file_count"]],
+        "Weighted share in this file %": [f"{p:.1f}" for p in table["file_weighted"]],
+    })
+    caption = ("Who took part: the shares of the sample printed in the paper's \"Our survey\" section, read as shares of "
+               "the 843 respondents (the book's reading), the number of parents each implies, and the respondent "
+               "file's number of respondents and weighted share in each group (groups overlap)")
+    if not book.archived:
+        caption += (". On a synthetic file the counts equal the implied numbers by construction and the weighted "
+                    "shares follow the weights the generator chose")
+    return publish_table("tbl-sl-composition", shown, table, caption, data_origin(book.source))
