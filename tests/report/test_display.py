@@ -12,19 +12,18 @@ from social_licence.report import display
 from social_licence.report.display import (
     SOURCE_COLUMN,
     WITHHELD,
-    caption_with_source,
-    contrasts_for_readers,
     csv_download,
-    figures_for_readers,
+    data_origin,
+    downloads,
     interval,
     markdown_table,
+    p_value,
     percent,
+    publish_table,
     source_notice,
     stable,
 )
-from social_licence.report.tables import figure_contrasts, figure_estimates
 from social_licence.study.loader import DataSource, load_survey
-from social_licence.study.published import load_published
 
 
 def test_percent_and_interval_formatting():
@@ -35,9 +34,19 @@ def test_percent_and_interval_formatting():
     assert interval(0.681, math.nan) == WITHHELD
 
 
-def test_caption_names_the_data_source():
+def test_a_table_names_its_origin_in_its_caption_and_its_download(monkeypatch):
     source = DataSource(kind="archived", path=Path("x.sav"), label="Archived survey file x.sav", mapping=None)
-    assert caption_with_source("Awareness by group.", source) == "Awareness by group. Data: Archived survey file x.sav."
+    glued = {}
+    monkeypatch.setattr(display, "glue", lambda name, value: glued.update({name: value}))
+    shown = pd.DataFrame({"Group": ["All"], "%": ["72"]})
+    link = publish_table("tbl-x", shown, pd.DataFrame({"p": [0.72]}), "Awareness by group.", data_origin(source),
+                         css_class="results")
+    text = glued["tbl-x"].data
+    assert text.startswith("```{table} Awareness by group. Data: Archived survey file x.sav.\n:name: tbl-x\n:class: results\n")
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link.data).group(1)
+    assert base64.b64decode(payload).decode().startswith(f"{SOURCE_COLUMN},p\nData: Archived survey file x.sav,0.72")
+    both = downloads([link, None, link]).data
+    assert both.count("download=") == 2
 
 
 def test_markdown_table_is_a_numbered_myst_table():
@@ -90,24 +99,11 @@ def test_glue_stores_rounded_plain_numbers(monkeypatch):
     assert type(stored["n"][0]) is int
 
 
-def test_figures_for_readers_shows_published_beside_recomputed():
-    survey = load_survey()
-    estimates = figure_estimates(survey)
-    awareness = estimates[estimates["measure"] == "awareness"]
-    shown = figures_for_readers(awareness)
-    assert list(shown.columns) == ["Figure", "Question", "Group", "Published %", "Recomputed %", "95% interval",
-                                   "n", "Threshold %", "Published: consensus?", "Interval: consensus?"]
-    assert shown["Threshold %"].eq("75").all()
-    small = awareness["n"] < 50
-    assert shown.loc[small, "n"].str.endswith("*").all() and not shown.loc[~small, "n"].str.endswith("*").any()
-    composition = figures_for_readers(estimates[estimates["measure"] == "sample_composition"], group=False)
-    assert "Interval: consensus?" not in composition.columns and "Group" not in composition.columns
-
-
 def test_source_notice_says_which_file_the_build_used():
     synthetic = load_survey().source
     text = source_notice(synthetic).data
-    assert text.startswith(":::{admonition} Data source: synthetic\n:class: warning") and synthetic.label in text
+    assert text.startswith(":::{admonition} Data source: synthetic\n:class: warning")
+    assert "synthetic respondent file" in text and "{doc}`/chapters/datasheet`" in text
     archived = DataSource(kind="archived", path=Path("data/raw/x.sav"), label="Archived survey file x.sav",
                           mapping=Path("data/raw/mapping.yml"))
     text = source_notice(archived).data
@@ -120,19 +116,5 @@ def test_source_notice_says_which_file_the_build_used():
     assert "/home/someone" not in text and "`x.sav`" in text and "`mapping.yml`" in text
 
 
-def test_contrasts_for_readers_formats_each_contrast(survey):
-    """figure_contrasts output: one adjusted p-value, headed by its adjustment."""
-    figures = load_published()
-    contrasts = figure_contrasts(survey, figures[figures["figure_id"].isin(["T3_21", "T3_27"])])
-    shown = contrasts_for_readers(contrasts)
-    row, first = contrasts.iloc[0], shown.iloc[0]
-    assert list(shown.columns) == ["Figure", "Question", "Group", "n (group)", "Group %", "Rest %",
-                                   "Difference (points)", "95% interval", "p", "Holm p"]
-    assert first["Figure"] == "T3_21"
-    assert first["Group %"] == f"{100 * row['estimate_a']:.1f}"
-    assert first["Difference (points)"] == f"{100 * row['difference']:+.1f}"
-    assert first["95% interval"] == f"{100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f}"
-    p = row["p_adjusted"]
-    assert first["Holm p"] == ("<0.001" if p < 0.001 else f"{p:.3f}")
-    bh = figure_contrasts(survey, figures[figures["figure_id"] == "T3_21"], adjust="fdr_bh")
-    assert "BH p" in contrasts_for_readers(bh).columns
+def test_p_value_for_tables():
+    assert [p_value(v) for v in (0.0004, 0.0123, 0.5, math.nan)] == ["<0.001", "0.012", "0.500", WITHHELD]

@@ -50,10 +50,20 @@ def describe(row, codebook: Codebook, what: str) -> str:
     return f"{name} are {side} ({confirmed} confirmed after adjustment)"
 
 
+#: words that keep their capital inside a sentence
+PROPER = ("Black", "White", "Asian")
+
+
+def in_sentence(name: str) -> str:
+    """A group's name as it reads inside a sentence: 'Lone parents' -> 'lone parents', while
+    'Black or Black British parents' keeps its capital."""
+    return name if name.split()[0] in PROPER else name[0].lower() + name[1:]
+
+
 def groups_in_direction(patterns: pd.DataFrame, direction: str, codebook: Codebook) -> str:
-    """The groups whose contrasts point consistently one way, named ('Black or Black British
-    parents and lone parents'), or 'no group'."""
-    names = [codebook.name_of(g) for g in patterns.loc[patterns["direction"] == direction, "group"]]
+    """The groups whose contrasts point consistently one way, named for the inside of a sentence
+    ('Black or Black British parents and lone parents'), or 'no group'."""
+    names = [in_sentence(codebook.name_of(g)) for g in patterns.loc[patterns["direction"] == direction, "group"]]
     if not names:
         return "no group"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -51,72 +51,83 @@ def group_style(group: str) -> tuple:
     return PALETTE[index], marker
 
 
+def _draw_intervals(ax, table: pd.DataFrame, labels: dict[str, str], rows: dict[str, str], *, estimate: str,
+                    low: str, high: str, scale: float = 100.0, open_hollow: bool = False) -> None:
+    """Draw one row per item of ``rows`` and one marker per group of ``labels`` (its house style),
+    at ``estimate`` with a horizontal interval from ``low`` to ``high`` (times ``scale``).
+    ``open_hollow`` draws a figure whose ``verdict`` is not firm with a hollow marker."""
+    items, groups = list(rows), list(labels)
+    offsets = np.linspace(-0.3, 0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
+    for index, group in enumerate(groups):
+        part = table[(table["group"] == group) & table["item"].isin(items)].dropna(subset=[estimate, low, high])
+        colour, marker = group_style(group)
+        position = np.array([items.index(item) for item in part["item"]]) + offsets[index]
+        centre = scale * part[estimate].to_numpy()
+        errors = scale * np.vstack([part[estimate] - part[low], part[high] - part[estimate]])
+        hollow = (~part["verdict"].isin(["consensus", "no consensus"])).to_numpy() if open_hollow \
+            else np.zeros(len(part), dtype=bool)
+        faces = [(1.0, 1.0, 1.0) if empty else colour for empty in hollow] or [colour]
+        ax.errorbar(centre, position, xerr=errors, fmt="none", ecolor=colour, capsize=2.5, linewidth=1.4)
+        ax.scatter(centre, position, marker=marker, s=36, facecolors=faces, edgecolors=[colour], linewidths=1.2,
+                   zorder=3, label=textwrap.fill(labels[group], LABEL_WIDTH))
+    ax.set_yticks(range(len(items)), [textwrap.fill(rows[item], LABEL_WIDTH) for item in items])
+    ax.set_ylim(len(items) - 0.5, -0.5)
+
+
 def interval_plot(table: pd.DataFrame, *, labels: dict[str, str], rows: dict[str, str], xlabel: str,
                   estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high") -> Figure:
     """Dot-and-interval plot, one row per question and one marker per group, threshold dashed.
 
-    ``table`` has one row per figure with ``item``, ``group``, ``threshold`` (proportion) and the
-    ``estimate``, ``low`` and ``high`` columns (proportions); ``rows`` maps each item to its label
-    (in plotting order) and ``labels`` each group to its legend label (in legend order). Figures
-    without an interval (NaN) are left out but keep their place. Legends sit below the plot in up
-    to three columns, so the plot keeps the full width.
+    ``table`` has one row per figure with ``item``, ``group``, ``threshold`` (proportion, NaN for
+    none) and the ``estimate``, ``low`` and ``high`` columns (proportions); ``rows`` maps each item
+    to its label (in plotting order) and ``labels`` each group to its legend label (in legend
+    order). Figures without an interval (NaN) are left out but keep their place. The legend sits
+    below the plot in up to three columns, so the plot keeps the full width.
     """
     missing = [c for c in ("item", "group", "threshold", estimate, low, high) if c not in table]
     if missing:
         raise ValueError(f"interval_plot: table has no column(s) {missing}; it has {list(table.columns)}")
     use_house_style()
-    items, groups = list(rows), list(labels)
-    offsets = np.linspace(-0.32, 0.32, len(groups)) if len(groups) > 1 else np.zeros(1)
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(items) * max(1, len(groups) / 2.5) + 1.9))
-    for index, group in enumerate(groups):
-        part = table[(table["group"] == group) & table["item"].isin(items)].dropna(subset=[estimate, low, high])
-        colour, marker = group_style(group)
-        position = np.array([items.index(item) for item in part["item"]]) + offsets[index]
-        centre = 100 * part[estimate].to_numpy()
-        errors = 100 * np.vstack([part[estimate] - part[low], part[high] - part[estimate]])
-        ax.errorbar(centre, position, xerr=errors, fmt=marker, color=colour, markersize=6, capsize=2.5,
-                    linewidth=1.4, label=textwrap.fill(labels[group], LABEL_WIDTH))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(rows) * max(1, len(labels) / 2.5) + 1.9))
+    _draw_intervals(ax, table, labels, rows, estimate=estimate, low=low, high=high)
     for value in sorted(table["threshold"].dropna().unique()):
         ax.axvline(100 * value, color="0.25", linestyle="--", linewidth=1.1,
                    label=f"Consensus threshold ({100 * value:g}%)")
-    ax.set_yticks(range(len(items)), [textwrap.fill(rows[item], LABEL_WIDTH) for item in items])
-    ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 if len(items) > 2 else -0.35),
-              ncol=min(3, len(groups) + 1), frameon=False, fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 if len(rows) > 2 else -0.35),
+              ncol=min(3, len(labels) + 1), frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def margins_plot(table: pd.DataFrame, *, blocks: dict[str, str], xlabel: str) -> Figure:
-    """Every judged figure's distance from its threshold, one panel per question block.
+def margins_plot(table: pd.DataFrame, *, blocks: dict[str, dict[str, str]], labels: dict[str, str],
+                 xlabel: str) -> Figure:
+    """Every judged figure's distance from its threshold: one panel per question block.
 
-    ``table`` has one row per figure with ``measure`` (the block), ``label`` (question and group,
-    in words), ``group``, ``verdict``, and ``distance``, ``distance_low``, ``distance_high``
-    (points from the threshold). Rows are sorted by distance within a block; each marker takes its
-    group's style and is filled when the verdict is firm (consensus or no consensus), hollow when
-    open; the threshold is the dashed line at zero.
+    ``table`` has one row per figure with ``measure`` (the block), ``item``, ``group``, ``verdict``
+    and ``distance``, ``distance_low``, ``distance_high`` (points from the threshold); ``blocks``
+    maps each block's title to its items and their labels ({block: {"title": ..., item: label}}),
+    ``labels`` each group to its legend label. Each panel has one row per question and one marker
+    per group, in the group's house style, filled when the verdict is firm and hollow when open;
+    the threshold is the dashed line at zero.
     """
     use_house_style()
-    heights = [max(2, (table["measure"] == block).sum()) for block in blocks]
-    fig, axes = plt.subplots(len(blocks), 1, figsize=(8, 0.24 * sum(heights) + 0.9 * len(blocks) + 0.8),
+    heights = [len(rows) - 1 for rows in blocks.values()]
+    fig, axes = plt.subplots(len(blocks), 1, figsize=(8, sum(0.62 * h for h in heights) + 0.55 * len(blocks) + 1.6),
                              gridspec_kw={"height_ratios": heights}, sharex=True)
-    for ax, (block, title) in zip(np.atleast_1d(axes), blocks.items()):
-        part = table[table["measure"] == block].sort_values(["distance", "label"]).reset_index(drop=True)
-        for position, row in part.iterrows():
-            colour, marker = group_style(row["group"])
-            firm = row["verdict"] in ("consensus", "no consensus")
-            ax.errorbar(row["distance"], position, xerr=[[row["distance"] - row["distance_low"]],
-                                                         [row["distance_high"] - row["distance"]]],
-                        fmt=marker, color=colour, markersize=5, capsize=1.5, linewidth=1.0,
-                        markerfacecolor=colour if firm else "white")
+    for ax, (block, rows) in zip(np.atleast_1d(axes), blocks.items()):
+        items = {item: label for item, label in rows.items() if item != "title"}
+        part = table[table["measure"] == block]
+        _draw_intervals(ax, part, labels, items, estimate="distance", low="distance_low", high="distance_high",
+                        scale=1.0, open_hollow=True)
         ax.axvline(0, color="0.25", linestyle="--", linewidth=1.1)
-        ax.set_yticks(range(len(part)), part["label"], fontsize=7.5)
-        ax.set_ylim(len(part) - 0.5, -0.5)
-        ax.set_title(title, fontsize=10, loc="left")
-    np.atleast_1d(axes)[-1].set_xlabel(xlabel)
-    fig.tight_layout()
+        ax.set_title(rows["title"], fontsize=10, loc="left")
+    last = np.atleast_1d(axes)[-1]
+    last.set_xlabel(xlabel)
+    handles, names = np.atleast_1d(axes)[1].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 

@@ -9,6 +9,9 @@ from social_licence.report.display import csv_download, data_origin, publish_tab
 from social_licence.report.plotting import fidelity_plot, glue_figure
 from social_licence.study.fidelity import fidelity_table
 
+#: the prefix of the chapter's glue keys
+PREFIX = "ap"
+
 CODEBOOK_ORIGIN = "Source: data/codebook.yml, this project's codebook"
 
 

@@ -5,6 +5,9 @@ from social_licence.report import derived, patterns
 from social_licence.report.book import Book
 from social_licence.report.chapters.common import TABLE_GROUPS, count, figures_of
 
+#: the prefix of the chapter's glue keys
+PREFIX = "co"
+
 REASONS, TRUST = "acceptability_of_reason", "trust_to_link_records"
 
 

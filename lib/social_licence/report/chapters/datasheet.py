@@ -10,6 +10,9 @@ from social_licence.report.book import Book
 from social_licence.report.display import publish_table
 from social_licence.study import ensemble, synthetic
 
+#: the prefix of the chapter's glue keys
+PREFIX = "ds"
+
 GENERATOR_ORIGIN = "Source: social_licence.study.synthetic and social_licence.study.ensemble (the generator's settings)"
 #: what each of the generator's choices sets, for readers
 CHOICE_WORDS = {

@@ -14,6 +14,9 @@ from social_licence.report.chapters.common import (
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.survey.consensus import consensus_threshold
 
+#: the prefix of the chapter's glue keys
+PREFIX = "ei"
+
 BLOCK = "acceptability_of_reason"
 TABLE2 = "paper, Table 2"
 

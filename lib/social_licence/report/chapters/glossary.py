@@ -6,6 +6,9 @@ from IPython.display import Markdown
 from social_licence.report.display import glue
 from social_licence.report.vocabulary import TERMS, VERDICT_TERMS
 
+#: the prefix of the page's glue keys
+PREFIX = "gl"
+
 
 def definition_list(terms) -> Markdown:
     """A MyST definition list of ``terms`` (word, with its table mark where it has one)."""
@@ -15,7 +18,7 @@ def definition_list(terms) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def publish(prefix: str = "gl") -> None:
+def publish() -> None:
     """Glue the verdicts and the other terms as two definition lists."""
-    glue(f"{prefix}_verdicts", definition_list(VERDICT_TERMS.values()))
-    glue(f"{prefix}_terms", definition_list(TERMS.values()))
+    glue(f"{PREFIX}_verdicts", definition_list(VERDICT_TERMS.values()))
+    glue(f"{PREFIX}_terms", definition_list(TERMS.values()))

@@ -6,6 +6,9 @@ from social_licence.report.book import Book
 from social_licence.report.chapters.common import count, figures_of
 from social_licence.report.vocabulary import word
 
+#: the prefix of the chapter's glue keys
+PREFIX = "in"
+
 DERIVED = "published figures, interval derived at design effect 2"
 
 

@@ -18,6 +18,9 @@ from social_licence.report.groups import collapse_categories, rao_scott_across
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.report.vocabulary import word
 
+#: the prefix of the chapter's glue keys
+PREFIX = "sd"
+
 TRUST, BELIEFS, COMMERCIAL = "trust_to_link_records", "beliefs_about_linkage", "commercial_outsourcing"
 BELIEF_GROUPS = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 TABLE3 = "paper, Table 3"

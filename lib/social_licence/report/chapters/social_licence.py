@@ -11,6 +11,9 @@ from social_licence.survey.consensus import consensus_threshold, consensus_verdi
 from social_licence.survey.design import SurveyDesign, kish_design_effect
 from social_licence.survey.proportions import proportion
 
+#: the prefix of the chapter's glue keys
+PREFIX = "sl"
+
 SURVEY = "paper, \"Our survey\""
 #: the share of don't-know answers at which the book shows how many published consensuses would fall
 DONT_KNOW_SHARE = 5.0

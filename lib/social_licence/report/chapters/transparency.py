@@ -8,6 +8,9 @@ from social_licence.report.chapters.common import count, figures_of, items_of
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.survey.consensus import consensus_threshold
 
+#: the prefix of the chapter's glue keys
+PREFIX = "tc"
+
 AWARENESS, CONSENT = "awareness", "transparency"
 TABLE1 = "paper, Table 1 and text"
 TEXT = "paper, \"Transparency about data linkage\""

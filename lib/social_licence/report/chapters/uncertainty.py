@@ -20,6 +20,9 @@ from social_licence.report.vocabulary import word
 from social_licence.survey.design import kish_design_effect
 from social_licence.survey.intervals import METHODS
 
+#: the prefix of the chapter's glue keys
+PREFIX = "un"
+
 #: design effects of the sweep figure
 SWEEP = np.round(np.arange(derived.DEFF_RANGE[0], derived.DEFF_RANGE[1] + 1e-9, 0.1), 1)
 METHOD_NAMES = {"beta": "Korn–Graubard (beta)", "logit": "Logit", "wilson": "Wilson"}
@@ -157,15 +160,15 @@ def publish_figures(book: Book) -> None:
     high = derived.DEFF_RANGE[-1]
     figures = judged(book).dropna(subset=[f"ci_low@{high:g}"])
     table = pd.DataFrame({
-        "measure": figures["measure"],
-        "label": [f"{book.codebook.name_of(i)} — {book.codebook.short_name_of(g)}"
-                  for i, g in zip(figures["item"], figures["group"])],
-        "group": figures["group"], "verdict": figures["verdict"],
+        "measure": figures["measure"], "item": figures["item"], "group": figures["group"], "verdict": figures["verdict"],
         "distance": figures["published"] - 100 * figures["threshold"],
         "distance_low": 100 * (figures[f"ci_low@{high:g}"] - figures["threshold"]),
         "distance_high": 100 * (figures[f"ci_high@{high:g}"] - figures["threshold"])})
-    blocks = {block: book.codebook.blocks[block] for block in book.codebook.judged_blocks}
-    glue_figure("un_margins_plot", margins_plot(table, blocks=blocks,
+    blocks = {block: {"title": book.codebook.blocks[block],
+                      **{i: book.codebook.name_of(i) for i, it in book.codebook.items.items() if it.block == block}}
+              for block in book.codebook.judged_blocks}
+    labels = {g: book.codebook.short_name_of(g) for g in dict.fromkeys(figures["group"])}
+    glue_figure("un_margins_plot", margins_plot(table, blocks=blocks, labels=labels,
                                                 xlabel=f"Published figure minus its threshold (points), with 95% "
                                                        f"interval at a design effect of {high:g}"))
 
