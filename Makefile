@@ -5,10 +5,11 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 SETUP    := $(VENV)/.setup-done
 CHROMIUM := /usr/bin/chromium
+MATHJAX  := /usr/share/javascript/mathjax/MathJax.js
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
-.PHONY: setup chromium book test pytest nbval browser-tests book-tests data bench lab clean
+.PHONY: setup chromium mathjax book test pytest nbval browser-tests book-tests data bench lab clean
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
 setup: $(SETUP)
@@ -24,10 +25,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+## mathjax: Debian's MathJax 2.7, which the HTML book serves itself (_ext/packaged_mathjax.py)
+mathjax: $(MATHJAX)
+$(MATHJAX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjs-mathjax
+
 ## book: execute every chapter (cached) and build the HTML book, strict; BOOK_OUTPUT=<folder> builds
 ## into <folder>/_build instead of ./_build (the tests build copies there)
 BOOK_OUTPUT ?= .
-book: setup
+book: setup mathjax
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BOOK_OUTPUT)
 	@echo "The book is at $(abspath $(BOOK_OUTPUT))/_build/html/index.html"
 
@@ -44,7 +51,7 @@ endef
 ## stale-number guard on an incremental rebuild
 test:
 	@mkdir -p artefacts; : > $(TIMES); date +%s%N > $(TIMES).start
-	@$(call timed,setup (venv; chromium),$(MAKE) --no-print-directory setup chromium)
+	@$(call timed,setup (venv; chromium; mathjax),$(MAKE) --no-print-directory setup chromium mathjax)
 	@$(call timed,pytest (library),$(MAKE) --no-print-directory pytest)
 	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 	@$(call timed,book build,$(MAKE) --no-print-directory book)
