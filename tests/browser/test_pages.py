@@ -12,6 +12,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from book import pages
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+from social_licence.report.citation import citation_text, load_citation
 from social_licence.study.loader import load_survey
 
 TOC = pages.toc_pages()
@@ -174,3 +177,12 @@ def test_landing_page_names_the_data_source(visit):
     notices = pages.notices(visit(ROOT).soup)
     assert any(label in notice for notice in notices), (
         f"{ROOT}: no notice names the data source {label!r}; notices: {notices}")
+
+
+def test_landing_page_shows_the_citation_built_from_citation_cff(visit):
+    """Every paragraph and list item of the citation text (``{glue:md}``, CommonMark) is on the page."""
+    expected = BeautifulSoup(MarkdownIt("commonmark").render(citation_text(load_citation())), "html.parser")
+    shown = pages.plain(visit(ROOT).soup.select_one("article").get_text())
+    missing = [text for text in (pages.plain(block.get_text()) for block in expected.select("p, li"))
+               if text not in shown]
+    assert not missing, f"{ROOT}: citation text from CITATION.cff not shown: {missing}"
