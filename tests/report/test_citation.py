@@ -4,6 +4,7 @@ import tomllib
 
 import pytest
 import yaml
+from pybtex.database import parse_file
 
 from social_licence.report.citation import (CITATION_PATH, author_names, citation_text, load_citation,
                                             reference_text)
@@ -29,6 +30,18 @@ def test_the_citation_version_is_the_package_version():
     citation = load_citation()
     assert citation["version"] == project["version"]
     assert citation.get("preferred-citation", citation)["version"] == project["version"]
+
+
+def test_every_article_the_file_references_is_the_bibliography_s_entry_with_that_doi():
+    """Two records of the same works, kept by hand: their DOIs and titles must agree."""
+    by_doi = {entry.fields["doi"].lower(): entry for entry in parse_file(PROJECT_ROOT / "references.bib").entries.values()
+              if "doi" in entry.fields}
+    articles = [work for work in load_citation()["references"] if work["type"] == "article"]
+    assert articles
+    for work in articles:
+        entry = by_doi.get(str(work["doi"]).lower())
+        assert entry is not None, f"{work['doi']} is not in references.bib"
+        assert entry.fields["title"].replace("{", "").replace("}", "") == work["title"]
 
 
 def test_the_landing_page_text_carries_the_file_s_title_version_and_every_reference_doi():
