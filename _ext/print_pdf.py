@@ -92,17 +92,18 @@ PREPARE_JS = """(cover) => {
   });
   article.querySelectorAll(".toctree-wrapper").forEach(wrapper => { if (!wrapper.textContent.trim()) wrapper.remove(); });
 
-  const heading = section => {
-    const copy = section.querySelector(":scope > h1, :scope > h2").cloneNode(true);
-    copy.querySelectorAll(".headerlink").forEach(link => link.remove());
-    return copy.textContent.trim();
-  };
+  // an entry points to its section's heading, given an id for it: the page of a heading, not of
+  // the top of its section (which may end the page before), is the page the entry gives
   const entry = section => {
+    const title = section.querySelector(":scope > h1, :scope > h2");
+    title.id = title.id || `pdf-${section.id}`;
+    const text = title.cloneNode(true);
+    text.querySelectorAll(".headerlink").forEach(link => link.remove());
     const item = make("li");
     const link = make("a");
-    link.href = `#${section.id}`;
-    link.append(make("span", "pdf-entry", heading(section)), make("span", "pdf-page"));
-    link.lastChild.dataset.target = section.id;
+    link.href = `#${title.id}`;
+    link.append(make("span", "pdf-entry", text.textContent.trim()), make("span", "pdf-page"));
+    link.lastChild.dataset.target = title.id;
     item.append(link);
     return item;
   };
@@ -243,7 +244,9 @@ def main(argv: list[str]) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     prints = print_book(singlehtml, output, cover(), root_document())
     shutil.copy2(output, html / output.name)
-    print(f"The PDF edition is at {output} ({prints} prints), and served as {html / output.name}")
+    pages = re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(output)], check=True, capture_output=True,
+                                                          text=True).stdout, re.MULTILINE).group(1)
+    print(f"The PDF edition is at {output} ({pages} pages, {prints} prints), and served as {html / output.name}")
 
 
 if __name__ == "__main__":
