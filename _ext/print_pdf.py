@@ -165,10 +165,11 @@ def destinations(pdf: Path) -> dict[str, int]:
 
 
 def cover(root: Path = ROOT) -> dict:
-    """What the title page says: the book's title (split at its colon into title and subtitle),
-    author, version (CITATION.cff), date of printing and the data source the book was built from."""
+    """What the title page says: the book's title (split at its colon into title and subtitle, with
+    typographic apostrophes as Sphinx prints the pages), author, version (CITATION.cff), date of
+    printing and the data source the book was built from."""
     config = book_config(root)
-    title, _, subtitle = config["title"].partition(": ")
+    title, _, subtitle = config["title"].replace("'", "\u2019").partition(": ")
     today = datetime.date.today().isoformat()
     return {"title": title, "subtitle": subtitle, "author": config["author"], "contents": "Contents",
             "lines": [f"Version {load_citation()['version']}, printed {today}", f"Data: {load_survey().source.label}"]}
