@@ -231,6 +231,8 @@ def print_book(singlehtml: Path, output: Path, title_page: dict, root_name: str)
         else:
             raise RuntimeError(f"the contents' page numbers did not settle in {MAX_PRINTS} prints")
         browser.close()
+    if refused:
+        raise RuntimeError(f"the book requested other hosts while printing: {refused}")
     return prints
 
 
