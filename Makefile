@@ -5,10 +5,12 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 SETUP    := $(VENV)/.setup-done
 CHROMIUM := /usr/bin/chromium
+MATHJAX  := /usr/share/javascript/mathjax/MathJax.js
+POPPLER  := /usr/bin/pdftotext
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
-.PHONY: setup chromium book test pytest nbval browser-tests book-tests data bench lab clean
+.PHONY: setup chromium mathjax poppler book pdf test pytest nbval browser-tests book-tests pdf-tests data bench lab clean
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
 setup: $(SETUP)
@@ -24,12 +26,30 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+## mathjax: Debian's MathJax 2.7, which the HTML book serves itself (_ext/packaged_mathjax.py)
+mathjax: $(MATHJAX)
+$(MATHJAX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjs-mathjax
+
+## poppler: Debian's poppler-utils (pdfinfo, pdftotext), which make pdf and the PDF tests read PDFs with
+poppler: $(POPPLER)
+$(POPPLER):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends poppler-utils
+
 ## book: execute every chapter (cached) and build the HTML book, strict; BOOK_OUTPUT=<folder> builds
 ## into <folder>/_build instead of ./_build (the tests build copies there)
 BOOK_OUTPUT ?= .
-book: setup
+book: setup mathjax
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BOOK_OUTPUT)
 	@echo "The book is at $(abspath $(BOOK_OUTPUT))/_build/html/index.html"
+
+## pdf: the whole book as one PDF, printed by Chromium from a single-page build (same execution cache),
+## to _build/pdf/ and into _build/html/ for the HTML edition's download menu (_ext/print_pdf.py)
+pdf: book chromium poppler
+	$(VENV)/bin/jupyter-book build . --builder singlehtml -W -n --keep-going --path-output $(BOOK_OUTPUT)
+	$(PY) _ext/print_pdf.py $(BOOK_OUTPUT)/_build
 
 # $(call timed,NAME,COMMAND): run COMMAND and add its wall time to $(TIMES); on failure, show the
 # times so far and stop with COMMAND's exit status
@@ -44,12 +64,14 @@ endef
 ## stale-number guard on an incremental rebuild
 test:
 	@mkdir -p artefacts; : > $(TIMES); date +%s%N > $(TIMES).start
-	@$(call timed,setup (venv; chromium),$(MAKE) --no-print-directory setup chromium)
+	@$(call timed,setup (venv; apt packages),$(MAKE) --no-print-directory setup chromium mathjax poppler)
 	@$(call timed,pytest (library),$(MAKE) --no-print-directory pytest)
 	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 	@$(call timed,book build,$(MAKE) --no-print-directory book)
+	@$(call timed,pdf build (make pdf),$(MAKE) --no-print-directory pdf)
 	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
 	@$(call timed,archived route + stale guard (tests/book),$(MAKE) --no-print-directory book-tests)
+	@$(call timed,pdf tests (tests/pdf),$(MAKE) --no-print-directory pdf-tests)
 	@total=$$(( ($$(date +%s%N) - $$(cat $(TIMES).start)) / 1000000 )); \
 	setup=$$(awk 'NR == 1 {print $$(NF - 1) * 1000}' $(TIMES)); \
 	printf '%-34s %7.1f s\n' 'total' "$${total}e-3" 'total without setup' "$$(( total - $${setup%.*} ))e-3" >> $(TIMES); \
@@ -57,7 +79,7 @@ test:
 
 ## pytest: the library tests (everything under tests/ but the built-book tests)
 pytest: setup
-	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book
+	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf
 nbval: setup
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg intro.ipynb chapters
 
@@ -68,6 +90,10 @@ browser-tests: setup chromium
 ## book-tests: the stale-number guard on an incremental rebuild of a copy of _build (after `make book`)
 book-tests: setup
 	$(PY) -m pytest tests/book
+
+## pdf-tests: the PDF edition's text, bookmarks, page numbers and layout (after `make pdf`)
+pdf-tests: setup poppler
+	$(PY) -m pytest tests/pdf
 
 ## data: regenerate the synthetic respondent file and its ensemble (byte-identical to the committed ones)
 data: setup

@@ -6,10 +6,10 @@ gathered in that one visit (:class:`Visit`): the HTTP status, console messages, 
 failed and refused requests, the rendered DOM, the state of every image, the visible text of the
 article and axe-core's accessibility report.
 
-Requests to any host other than the local server are refused (``route.abort``) and recorded. The
-machines that build and test the book have no network, and a test must not depend on one; the
-book's only remote asset is MathJax from a CDN (see ``EXTERNAL_ALLOWED`` in test_pages.py), so the
-console errors that its refusal causes are told apart from errors of the book itself by their URL.
+Requests to any host other than the local server are refused (``route.abort``) and recorded: the
+book serves everything it loads itself, MathJax included (``_ext/packaged_mathjax.py``), so any
+such request fails test_pages.py. The machines that build and test the book have no network
+anyway, and a test must not depend on one.
 """
 from __future__ import annotations
 
@@ -63,6 +63,18 @@ PROSE_TEXT_JS = """article => {
   }
   return parts.join("\\n");
 }"""
+#: JavaScript run in the page: wait until MathJax (2.7) has typeset the page, if the page loads it.
+#: MathJax is loaded async and typesets after "load"; its "End" startup hook runs once the first
+#: typesetting is done (at once if that has already happened). After 20 s it gives up, and the
+#: formula test says which formulas were left as TeX.
+MATHJAX_DONE_JS = """() => new Promise(done => {
+  const script = document.querySelector('script[src*="MathJax.js"]');
+  if (!script) return done(false);
+  setTimeout(() => done(false), 20000);
+  const hook = () => MathJax.Hub.Register.StartupHook("End", () => done(true));
+  if (window.MathJax && window.MathJax.Hub) hook();
+  else { script.addEventListener("load", hook); script.addEventListener("error", () => done(false)); }
+})"""
 #: JavaScript run in the page: let running CSS animations and transitions finish
 FINISH_ANIMATIONS_JS = "() => Promise.all(document.getAnimations().map(a => a.finished))"
 
@@ -187,6 +199,7 @@ def visit(browser, base_url):
         refused.clear()
         response = page.goto(seen.url, wait_until="load")
         page.wait_for_load_state("networkidle")
+        page.evaluate(MATHJAX_DONE_JS)
         seen.status = response.status if response else None
         seen.images = page.evaluate(IMAGES_JS)
         seen.dom = page.content()

@@ -12,13 +12,15 @@ from sphinx.errors import ConfigError
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A miniature project tree with a library file, a data file, a user's raw file and the pins."""
+    """A miniature project tree with a library file, a data file, a user's raw file, the pins and
+    the citation file."""
     (tmp_path / "lib" / "pkg").mkdir(parents=True)
     (tmp_path / "lib" / "pkg" / "estimate.py").write_text("ANSWER = 1\n")
     (tmp_path / "data" / "raw").mkdir(parents=True)
     (tmp_path / "data" / "codebook.yml").write_text("items: []\n")
     (tmp_path / "data" / "raw" / "archive.sav").write_bytes(b"respondents v1")
     (tmp_path / "requirements.txt").write_text("pandas==3.1.1\n")
+    (tmp_path / "CITATION.cff").write_text("version: 1.0.0\n")
     return tmp_path
 
 
@@ -31,7 +33,7 @@ def test_fingerprint_is_stable_when_nothing_changes(project):
 
 
 @pytest.mark.parametrize(
-    "relative", ["lib/pkg/estimate.py", "data/codebook.yml", "requirements.txt"]
+    "relative", ["lib/pkg/estimate.py", "data/codebook.yml", "requirements.txt", "CITATION.cff"]
 )
 def test_editing_an_input_file_changes_the_fingerprint(project, relative):
     before = fingerprint(project)

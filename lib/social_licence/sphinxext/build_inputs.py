@@ -2,7 +2,7 @@
 
 Jupyter Book's ``cache`` execution mode (jupyter-cache) keys a notebook on its code cells only, and
 Sphinx re-reads a page only when its source file changes. An edit to the library, the codebook, a
-data file, the pinned requirements, or a switch of data source (``SOCIAL_LICENCE_DATA``) changes
+data file, the pinned requirements, the citation file, or a switch of data source (``SOCIAL_LICENCE_DATA``) changes
 none of those, so without this guard the built book would keep showing numbers computed from the
 old inputs: the worst bug a reproducible report can have.
 
@@ -47,7 +47,8 @@ def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
     """Files whose content the chapters' numbers depend on, in a stable order.
 
     The library's source, everything under ``data/`` except the user's own ``data/raw`` folder
-    (a file there counts only when selected, see :func:`inputs_fingerprint`), and the pins.
+    (a file there counts only when selected, see :func:`inputs_fingerprint`), the pins, and
+    ``CITATION.cff`` (the landing page's citation text is built from it).
     """
     library = sorted((root / "lib").rglob("*.py"))
     data = sorted(
@@ -55,7 +56,7 @@ def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
         for path in (root / "data").rglob("*")
         if path.is_file() and root / "data" / "raw" not in path.parents
     )
-    return [*library, *data, root / "requirements.txt"]
+    return [*library, *data, root / "requirements.txt", root / "CITATION.cff"]
 
 
 def inputs_fingerprint(environ: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> str:

@@ -1,8 +1,12 @@
 """The landing page: the summary for policy readers, each finding with its uncertainty and evidence."""
 from __future__ import annotations
 
+from IPython.display import Markdown
+
 from social_licence.report import derived, patterns
 from social_licence.report.book import Book
+from social_licence.report.citation import citation_text, load_citation
+from social_licence.report.display import glue
 from social_licence.report.chapters.common import count, figures_of
 from social_licence.report.vocabulary import word
 
@@ -67,3 +71,8 @@ def facts(book: Book) -> list:
         book.published_fact("permission_lone", float(published["P05"]), "paper and blog"),
         book.text_fact("permission_lone_verdict", verdict("P05"), DERIVED),
     ]
+
+
+def publish_citation() -> None:
+    """Glue the citation text built from ``CITATION.cff`` (:mod:`social_licence.report.citation`)."""
+    glue("in_citation", Markdown(citation_text(load_citation())))
