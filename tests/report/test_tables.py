@@ -1,10 +1,14 @@
-"""Report tables: every published figure recomputed, and contrasts against the rest of the sample."""
+"""Report tables: every published figure recomputed, and results in the paper's layout."""
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
-from social_licence.report.tables import figure_contrasts, figure_estimates
+
+from social_licence.report.tables import cell, figure_estimates, paper_table
 from social_licence.study.codebook import load_codebook
 from social_licence.study.published import COMPOSITION
-from social_licence.survey.consensus import STABILITIES, VERDICTS
+from social_licence.survey.consensus import VERDICTS
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,7 @@ def test_estimates_agree_with_a_hand_computed_weighted_share(survey, estimates, 
 def test_verdicts_only_for_attitude_figures(estimates):
     attitudes = estimates["measure"] != COMPOSITION
     assert estimates.loc[attitudes, "verdict"].isin(VERDICTS).all()
-    assert estimates.loc[attitudes, "stability"].isin(STABILITIES).all()
-    assert estimates.loc[~attitudes, ["verdict", "stability", "threshold"]].isna().all().all()
+    assert estimates.loc[~attitudes, ["verdict", "threshold"]].isna().all().all()
 
 
 def test_thresholds_follow_the_number_of_options(estimates):
@@ -56,17 +59,35 @@ def test_interval_level_and_method_are_passed_through(survey):
     assert ((narrow["ci_high"] - narrow["ci_low"]) < (wide["ci_high"] - wide["ci_low"])).all()
 
 
-def test_contrasts_cover_subgroup_attitude_figures_and_agree_with_estimates(survey, estimates):
-    contrasts = figure_contrasts(survey)
-    subgroup = estimates[(estimates["measure"] != COMPOSITION) & (estimates["group"] != "all")]
-    assert list(contrasts["figure_id"]) == list(subgroup["figure_id"])
-    np.testing.assert_allclose(contrasts["estimate_a"], subgroup["estimate"], atol=1e-12)
-    np.testing.assert_allclose(contrasts["difference"], contrasts["estimate_a"] - contrasts["estimate_b"], atol=1e-12)
-    assert (contrasts["p_adjusted"] >= contrasts["p_value"] - 1e-15).all()
+@pytest.mark.parametrize("value, low, high, verdict, shown", [
+    (49.0, 0.44, 0.534, "open", "49 (44–53) ?"), (82.0, 0.78, 0.86, "consensus", "82 (78–86) ✓"),
+    (35.0, 0.30, 0.40, "no consensus", "35 (30–40) ✗"), (60.0, math.nan, math.nan, "size unknown", "60 ·"),
+    (53.0, 0.48, 0.58, None, "53 (48–58)"),
+])
+def test_a_cell_is_the_percentage_its_interval_and_its_mark(value, low, high, verdict, shown):
+    assert cell(value, low, high, verdict) == shown
 
 
-def test_contrast_adjustment_method_is_used(survey):
-    holm = figure_contrasts(survey, adjust="holm")
-    bh = figure_contrasts(survey, adjust="fdr_bh")
-    assert set(bh["adjustment"]) == {"fdr_bh"}
-    assert (bh["p_adjusted"] <= holm["p_adjusted"] + 1e-12).all()
+RESULTS = pd.DataFrame({"item": ["immigration", "immigration", "police_and_criminal_justice"],
+                        "group": ["all", "black", "all"], "value": [35.0, 24.0, 49.0],
+                        "low": [0.30, 0.08, 0.44], "high": [0.40, 0.47, 0.54],
+                        "verdict": ["no consensus", "no consensus", "open"]})
+
+
+def test_the_paper_layout_has_questions_in_rows_and_groups_in_columns_with_bases_at_the_foot():
+    table = paper_table(RESULTS, ["police_and_criminal_justice", "immigration"], ["all", "black"], value="value",
+                        low="low", high="high", verdict="verdict", bases={"all": "843", "black": "42"},
+                        base_label="Parents", marked={"black": "*"})
+    assert list(table.columns) == ["Question", "All parents", "Black parents*"]
+    assert table["Question"].tolist() == ["Police and criminal justice", "Immigration services", "Parents"]
+    assert table.iloc[0].tolist() == ["Police and criminal justice", "49 (44–54) ?", "–"]  # no figure: a dash
+    assert table.iloc[1, 2] == "24 (8–47) ✗" and table.iloc[2, 1:].tolist() == ["843", "42"]
+
+
+def test_turned_round_for_many_groups_and_without_marks_for_unjudged_figures():
+    table = paper_table(RESULTS, ["immigration"], ["all", "black"], value="value", low="low", high="high",
+                        verdict=None, bases={"all": "843", "black": "42"}, base_label="Parents", groups_in_rows=True)
+    assert list(table.columns) == ["Group", "Immigration services", "Parents"]
+    assert table["Group"].tolist() == ["All parents", "Black parents"]
+    assert table.iloc[:, 1].tolist() == ["35 (30–40)", "24 (8–47)"]
+    assert table.iloc[:, -1].tolist() == ["843", "42"]

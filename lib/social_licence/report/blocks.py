@@ -101,7 +101,7 @@ def publish_block(book: Book, name: str, items: list[str], groups: list[str], ti
         for row in chosen[chosen["depends_on_deff"]].itertuples():
             label = book.codebook.short_name_of(row.group) + marks.get(row.group, "")
             question = book.codebook.name_of(row.item)
-            at = (table.index[table["Parents"] == label][0], question) if groups_in_rows else \
+            at = (table.index[table["Group"] == label][0], question) if groups_in_rows else \
                  (table.index[table["Question"] == question][0], label)
             table.loc[at] = table.loc[at] + DEPENDS_MARK
     threshold = sorted({f"{100 * t:g}%" for t in chosen["threshold"]})

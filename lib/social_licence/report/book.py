@@ -24,6 +24,9 @@ from social_licence.study.ensemble import load_ensemble
 from social_licence.study.loader import SurveyData, load_survey
 from social_licence.study.published import load_published
 
+#: the confidence level of every interval in the book
+LEVEL = 0.95
+
 
 @dataclass
 class View:
@@ -129,8 +132,10 @@ class Book:
         return reading(self.key(name), facts, finding=finding, shows=shows, archived=self.archived)
 
     def glue_facts(self, facts: list[Fact]):
-        """Glue every fact under its key, the page's evidence line under ``<prefix>_evidence``, and
-        return the link that downloads the facts with what carries each one."""
+        """Glue every fact under its key, the page's evidence line under ``<prefix>_evidence``, the
+        confidence level of its intervals (percent) under ``<prefix>_level`` and its data-source
+        notice under ``<prefix>_source_notice``; return the link that downloads the facts with what
+        carries each one."""
         keys = [fact.key for fact in facts]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
@@ -138,5 +143,6 @@ class Book:
         for fact in facts:
             glue(fact.key, fact.value)
         glue(self.key("evidence"), evidence_line(facts))
+        glue(self.key("level"), 100 * LEVEL)
         glue(self.key("source_notice"), source_notice(self.source))
         return csv_download(stable(facts_table(facts)), f"{self.prefix}-numbers.csv", self.source.label)

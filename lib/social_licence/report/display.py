@@ -45,8 +45,8 @@ def stable(value):
     """``value`` as a notebook stores it: floats rounded to :data:`STORED_DIGITS` significant digits.
 
     Python and NumPy floats become Python floats (NaN and infinities unchanged); a DataFrame or
-    Series has its float columns rounded; anything else (ints, bools, text, Markdown, figures) is
-    returned as it is.
+    Series has its float columns, and the floats of its mixed (object) columns, rounded; anything
+    else (ints, bools, text, Markdown, figures) is returned as it is.
     """
     if isinstance(value, pd.DataFrame):
         rounded = value.copy()
@@ -54,7 +54,7 @@ def stable(value):
             rounded[column] = stable(rounded[column])
         return rounded
     if isinstance(value, pd.Series):
-        return value.map(stable) if value.dtype.kind == "f" else value
+        return value.map(stable) if value.dtype.kind in "fO" else value
     if isinstance(value, (float, np.floating)):
         number = float(value)
         if number == 0 or not math.isfinite(number):

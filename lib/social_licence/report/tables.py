@@ -86,7 +86,7 @@ def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, v
 
     group_label = {group: codebook.short_name_of(group) + marked.get(group, "") for group in groups}
     if groups_in_rows:
-        rows = [{"Parents": group_label[g], **{codebook.name_of(i): shown(i, g) for i in items},
+        rows = [{"Group": group_label[g], **{codebook.name_of(i): shown(i, g) for i in items},
                  base_label: bases.get(g, WITHHELD)} for g in groups]
         return pd.DataFrame(rows)
     rows = [{"Question": codebook.name_of(item), **{group_label[g]: shown(item, g) for g in groups}} for item in items]

@@ -29,6 +29,8 @@ def facts(book: Book) -> list:
     """The numbers the page's prose places (all about the sources or the project's settings)."""
     return [
         book.published_fact("n", 843, "paper, \"Our survey\"", "count"),
+        book.published_fact("black", float(book.published.set_index("figure_id").loc["S15", "percent"]),
+                            "paper, \"Our survey\""),
         book.derived_fact("members", ensemble.N_MEMBERS, "the ensemble's design", "count"),
         book.derived_fact("deff_low", synthetic.KISH_DEFF_RANGE[0], "the ensemble's design", "ratio"),
         book.derived_fact("deff_high", synthetic.KISH_DEFF_RANGE[1], "the ensemble's design", "ratio"),

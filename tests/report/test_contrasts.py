@@ -1,0 +1,76 @@
+"""One family of comparisons: the contrasts the paper draws, adjusted once.
+
+References: the gap formula (P_group - P_all) / (1 - s) checked by hand on T3_21 (28% of 42 Black
+parents against 49% of all 843); the adjustment against statsmodels' multipletests over the whole
+vector; the file's contrasts against compare_with_rest, which is itself checked against R's
+svycontrast and svyttest in tests/survey/test_compare.py.
+"""
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from social_licence.report import contrasts, derived
+from social_licence.study.codebook import load_codebook
+from social_licence.study.published import load_published
+from social_licence.survey.compare import compare_with_rest
+from social_licence.survey.design import SurveyDesign
+
+
+@pytest.fixture(scope="module")
+def published():
+    return load_published()
+
+
+@pytest.fixture(scope="module")
+def sizes(published):
+    return derived.group_sizes(published, load_codebook())
+
+
+def test_the_family_is_every_subgroup_figure_with_a_whole_sample_counterpart(published):
+    family = contrasts.family(published)
+    assert len(family) == 68 and family["figure_id"].is_unique
+    assert not family["measure"].isin(["beliefs_about_linkage", "sample_composition"]).any()
+    assert (family["group"] != "all").all()
+    assert family.set_index("figure_id").loc["T3_21", ["published", "published_all"]].tolist() == [28.0, 49.0]
+
+
+def test_the_derived_gap_and_its_test_by_hand(published, sizes):
+    row = contrasts.derived_contrasts(published, sizes, deff=2.0).set_index("figure_id").loc["T3_21"]
+    s, n = 0.05, 42  # the printed 5% of 843 parents
+    rest = (0.49 - s * 0.28) / (1 - s)
+    assert row["rest"] == pytest.approx(100 * rest) and row["gap"] == pytest.approx(100 * (0.28 - rest))
+    se = np.sqrt(2.0 * (0.28 * 0.72 / n + rest * (1 - rest) / (843 - n)))
+    assert row["se"] == pytest.approx(100 * se)
+    from scipy import stats
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs((0.28 - rest) / se), 841))
+
+
+def test_the_family_is_adjusted_once_over_all_68_with_unknown_sizes_counted_as_p_1(published, sizes):
+    table = contrasts.derived_contrasts(published, sizes, deff=1.0)
+    unknown = table["p_value"].isna()
+    # household income under £1,200 is never sized; the higher group has a lower bound (422 parents)
+    assert sorted(table.loc[unknown, "figure_id"]) == ["T1_08", "T1_16"]
+    filled = np.where(unknown, 1.0, table["p_value"])
+    np.testing.assert_allclose(table.loc[~unknown, "p_holm"], multipletests(filled, method="holm")[1][~unknown])
+    np.testing.assert_allclose(table.loc[~unknown, "p_fdr_bh"], multipletests(filled, method="fdr_bh")[1][~unknown])
+    assert table.loc[unknown, "p_holm"].isna().all()
+
+
+def test_both_design_effects_side_by_side(published, sizes):
+    family = contrasts.derived_family(published, sizes).set_index("figure_id")
+    known = family[family["size_known"]]
+    assert (known["p_holm@1"] <= known["p_holm@2"] + 1e-12).all()
+    assert (family["holds"] == (family["p_holm@2"] < contrasts.ALPHA)).all()
+    assert not (family["holds"] & family["depends_on_deff"]).any()
+
+
+def test_file_contrasts_are_compare_with_rest_adjusted_over_the_family(survey, published):
+    codebook = load_codebook()
+    table = contrasts.file_contrasts(survey, published, codebook).set_index("figure_id")
+    design = SurveyDesign(survey.data, weights="weight")
+    item = codebook.items["police_and_criminal_justice"]
+    direct = compare_with_rest(design, item.key, list(item.counted_codes), "black",
+                               missing_values=codebook.missing_codes(item.key)).iloc[0]
+    assert table.loc["T3_21", "gap"] == pytest.approx(100 * direct["difference"], abs=1e-12)
+    assert table.loc["T3_21", "p_value"] == pytest.approx(direct["p_value"], abs=1e-12)
+    np.testing.assert_allclose(table["p_holm"], multipletests(table["p_value"], method="holm")[1])
