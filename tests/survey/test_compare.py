@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from social_licence.survey.compare import (
     adjust_pvalues,
+    compare_each_with_rest,
     compare_groups,
     compare_with_rest,
     rao_scott_test,
@@ -221,3 +222,26 @@ def test_adjusted_pvalues_are_no_smaller(p):
     for method in ("holm", "fdr_bh"):
         adjusted = adjust_pvalues(p, method=method)
         assert np.all(adjusted >= np.asarray(p) - 1e-15) and np.all(adjusted <= 1)
+
+
+def test_each_with_rest_equals_compare_with_rest_pair_by_pair():
+    """The batched route (one proportion_by_each call, disjoint domains' variances added) against
+    compare_with_rest, itself checked against R's svycontrast and svyttest above; and the fallback
+    for a design with strata and PSUs."""
+    frame = FIXTURE.assign(group4_a=FIXTURE["group4"] == FIXTURE["group4"].iloc[0], male=FIXTURE["sex"] == "M")
+    positive = {"q_agree": [4, 5]}
+    for design in (SurveyDesign(frame[frame["w"] > 0], weights="w"),
+                   SurveyDesign(frame, weights="w", strata="stratum", psu="psu")):
+        batched = compare_each_with_rest(design, ["q_agree"], positive["q_agree"], ["group4_a", "male", "flag"],
+                                         missing_values=[8], level=0.9)
+        for row in batched.itertuples(index=False):
+            single = compare_with_rest(design, row.variable, positive["q_agree"], row.by, missing_values=[8],
+                                       level=0.9).iloc[0]
+            for column in ("estimate_a", "estimate_b", "difference", "se", "ci_low", "ci_high", "t", "p_value"):
+                assert getattr(row, column) == pytest.approx(single[column], rel=1e-12, abs=1e-14), column
+            assert (row.df, row.n_a, row.n_b) == (single["df"], single["n_a"], single["n_b"])
+    with pytest.raises(ValueError, match="must be boolean"):
+        compare_each_with_rest(SurveyDesign(frame[frame["w"] > 0], weights="w"), "q_agree", [4, 5], "group4")
+    nobody = frame[frame["w"] > 0].assign(nobody=False)
+    with pytest.raises(ValueError, match="no valid rows on one side of group 'nobody'"):
+        compare_each_with_rest(SurveyDesign(nobody, weights="w"), "q_agree", [4, 5], "nobody", missing_values=[8])

@@ -33,7 +33,7 @@ from social_licence.report.derived import DEFF_RANGE, SAMPLE_SIZE, attitude_figu
 from social_licence.study.codebook import Codebook
 from social_licence.study.loader import SurveyData
 from social_licence.study.recompute import figure_question
-from social_licence.survey.compare import adjust_pvalues, compare_with_rest
+from social_licence.survey.compare import adjust_pvalues, compare_each_with_rest
 from social_licence.survey.design import SurveyDesign
 
 ALL = "all"
@@ -116,15 +116,24 @@ def file_contrasts(survey: SurveyData, published: pd.DataFrame, codebook: Codebo
 
     Columns of :func:`family` plus ``estimate_group``, ``estimate_rest`` (percent), ``n_group``,
     ``gap`` (points), ``ci_low``, ``ci_high`` (points, at ``level``), ``se`` (points), ``df``,
-    ``p_value``, ``p_holm`` and ``p_fdr_bh``.
+    ``p_value``, ``p_holm`` and ``p_fdr_bh``. Contrasts that count the same answers are computed
+    together (:func:`social_licence.survey.compare.compare_each_with_rest`).
     """
     table = family(published)
     design = SurveyDesign(survey.data, weights=codebook.weight_variable)
+    questions = [figure_question(figure, codebook) for figure in table.itertuples(index=False)]
+    batches: dict[tuple, tuple[list, list]] = {}
+    for (variable, counted, missing), group in zip(questions, table["group"]):
+        items, groups = batches.setdefault((tuple(counted), tuple(missing)), ([], []))
+        items += [] if variable in items else [variable]
+        groups += [] if group in groups else [group]
+    found = {}
+    for (counted, missing), (items, groups) in batches.items():
+        result = compare_each_with_rest(design, items, list(counted), groups, level=level, missing_values=missing)
+        found.update({(counted, row["variable"], row["by"]): row for row in result.to_dict("records")})
     rows = []
-    for figure in table.itertuples(index=False):
-        variable, counted, missing = figure_question(figure, codebook)
-        result = compare_with_rest(design, variable, counted, figure.group, level=level,
-                                   missing_values=missing).iloc[0]
+    for (variable, counted, _), group in zip(questions, table["group"]):
+        result = found[(tuple(counted), variable, group)]
         rows.append({"estimate_group": 100 * result["estimate_a"], "estimate_rest": 100 * result["estimate_b"],
                      "n_group": int(result["n_a"]), "gap": 100 * result["difference"],
                      "ci_low": 100 * result["ci_low"], "ci_high": 100 * result["ci_high"],

@@ -14,7 +14,7 @@ import pandas as pd
 from social_licence.study.codebook import Codebook
 from social_licence.study.published import COMPOSITION
 from social_licence.survey.design import SurveyDesign
-from social_licence.survey.proportions import proportion
+from social_licence.survey.proportions import proportion, proportion_by_each
 
 ALL = "all"
 
@@ -36,17 +36,35 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
     giving the counted answer among valid answers within the figure's group; composition figures
     the share of the sample in the subgroup, unweighted or weighted as the codebook reads them
     (an unweighted share comes with the interval a simple random sample would give it).
+
+    Figures that count the same answers are estimated together: all their questions over all their
+    groups in one :func:`proportion_by_each` call (its matrix-product route), and the whole sample
+    in one :func:`proportion` call, which give :func:`proportion`'s results figure by figure.
     """
     design = SurveyDesign(data, weights=codebook.weight_variable)
     equal = SurveyDesign(data.assign(**{codebook.weight_variable: 1.0}), weights=codebook.weight_variable)
+    questions = [figure_question(figure, codebook) for figure in figures.itertuples(index=False)]
+    unweighted = [measure == COMPOSITION and codebook.composition == "unweighted" for measure in figures["measure"]]
+    batches: dict[tuple, dict] = {}
+    for (variable, counted, missing), flat, group in zip(questions, unweighted, figures["group"]):
+        batch = batches.setdefault((flat, tuple(counted), tuple(missing)), {"items": [], "groups": []})
+        batch["items"] += [] if variable in batch["items"] else [variable]
+        batch["groups"] += [] if group in batch["groups"] else [group]
+    found = {}
+    for (flat, counted, missing), batch in batches.items():
+        chosen = equal if flat else design
+        if ALL in batch["groups"]:
+            whole = proportion(chosen, batch["items"], list(counted), missing_values=missing, **options)
+            found.update({(flat, counted, row["variable"], ALL): row for row in whole.to_dict("records")})
+        groups = [group for group in batch["groups"] if group != ALL]
+        if groups:
+            parts = proportion_by_each(chosen, batch["items"], list(counted), by_each=groups, missing_values=missing,
+                                       **options)
+            members = parts[parts["group"].astype(bool)]
+            found.update({(flat, counted, row["variable"], row["by"]): row for row in members.to_dict("records")})
     rows = []
-    for figure in figures.itertuples(index=False):
-        variable, counted, missing = figure_question(figure, codebook)
-        by = None if figure.group == ALL else figure.group
-        unweighted = figure.measure == COMPOSITION and codebook.composition == "unweighted"
-        result = proportion(equal if unweighted else design, variable, counted, by=by, missing_values=missing,
-                            **options)
-        estimate = result.iloc[0] if by is None else result[result[by]].iloc[0]
+    for figure, (variable, counted, _), flat in zip(figures.itertuples(index=False), questions, unweighted):
+        estimate = found[(flat, tuple(counted), variable, figure.group)]
         rows.append({
             "figure_id": figure.figure_id, "measure": figure.measure, "item": figure.item,
             "item_label": codebook.name_of(figure.item), "group": figure.group,

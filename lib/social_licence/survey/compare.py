@@ -30,7 +30,7 @@ from statsmodels.stats.multitest import multipletests
 
 from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level
-from .proportions import group_codes, response_indicators
+from .proportions import group_codes, proportion_by_each, response_indicators
 
 #: p-value adjustments accepted by :func:`adjust_pvalues` (statsmodels ``multipletests`` names)
 ADJUSTMENTS = ("holm", "fdr_bh")
@@ -107,6 +107,56 @@ def compare_with_rest(design: SurveyDesign, variable: str, positive, group: str,
     in_group = column.to_numpy(dtype=bool)
     return _difference(design, variable, is_positive, in_base, in_group, ~in_group, level,
                        {"by": group, "a": True, "b": False})
+
+
+def compare_each_with_rest(design: SurveyDesign, variable, positive, groups, level: float = 0.95,
+                           missing_values=()) -> pd.DataFrame:
+    """:func:`compare_with_rest` for every item of ``variable`` and every boolean column of ``groups``.
+
+    One row per group column and item (groups in order, items within each), with the columns of
+    :func:`compare_with_rest`. On a weights-only design the two domains' estimates and variances
+    come from one :func:`social_licence.survey.proportions.proportion_by_each` call: the domains
+    are disjoint, so the covariance of their totals is zero and the variance of the difference is
+    the sum of theirs, ``N/(N-1) (sum z_a^2 + sum z_b^2)``; the t test's df is the rows of both
+    domains' bases minus 2 (R ``svyttest``). Other designs take :func:`compare_with_rest` pair by
+    pair. Errors as :func:`compare_with_rest`.
+    """
+    check_level(level)
+    variables, groups = ([variable] if isinstance(variable, str) else list(variable),
+                         [groups] if isinstance(groups, str) else list(groups))
+    if not design.weights_only or design.has_zero_weights:
+        return pd.concat([compare_with_rest(design, item, positive, group, level=level, missing_values=missing_values)
+                          for group in groups for item in variables], ignore_index=True)
+    for group in groups:
+        require_columns(design.data, [group], "group")
+        if not pd.api.types.is_bool_dtype(design.data[group]):
+            raise ValueError(f"group column {group!r} must be boolean (True = in the group); it has dtype "
+                             f"{design.data[group].dtype} ({len(design.data)} rows)")
+    table = proportion_by_each(design, variables, positive, by_each=groups, missing_values=missing_values,
+                               min_base=0, flag_base=0)
+    keys = ["by", "variable"]
+    inside, outside = table[table["group"].astype(bool)], table[~table["group"].astype(bool)]
+    pairs = pd.DataFrame([(g, v) for g in groups for v in variables], columns=keys)
+    a, b = (pairs.merge(side, on=keys, how="left") for side in (inside, outside))
+    empty = pairs[a["n"].isna().to_numpy() | b["n"].isna().to_numpy()]
+    if len(empty):
+        group, item = empty.iloc[0]
+        raise ValueError(f"column {item!r} has no valid rows on one side of group {group!r} "
+                         f"({len(design.data)} rows)")
+    difference = a["estimate"] - b["estimate"]
+    se = np.sqrt(a["se"] ** 2 + b["se"] ** 2)
+    df = a["n"] + b["n"] - 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = difference / se
+    quantile = stats.t.ppf(1 - (1 - level) / 2, df)
+    return pd.DataFrame({
+        "variable": a["variable"], "by": a["by"], "a": True, "b": False,
+        "estimate_a": a["estimate"], "se_a": a["se"], "n_a": a["n"],
+        "estimate_b": b["estimate"], "se_b": b["se"], "n_b": b["n"],
+        "difference": difference, "se": se, "ci_low": difference - quantile * se,
+        "ci_high": difference + quantile * se, "level": float(level), "t": t, "df": df.astype(np.int64),
+        "p_value": 2 * stats.t.sf(np.abs(t), df),
+    })
 
 
 def compare_groups(design: SurveyDesign, variable: str, positive, by: str, a, b,
