@@ -10,7 +10,7 @@ Before printing, the page is rearranged for paper (``PREPARE_JS``, ``pdf_edition
 page; a table of contents; each document of ``_toc.yml`` as a chapter that starts a page, its
 headings re-levelled so that chapters are the PDF's top-level bookmarks (singlehtml nests the
 chapters inside the landing page's table of contents); collapsed code cells and CSV download links
-left out; tables set to the width of the text. Chromium writes the bookmarks from the headings
+left out, dropdowns opened; tables set to the width of the text. Chromium writes the bookmarks from the headings
 (``outline``) and the page numbers from the CSS page footer. The contents' page numbers need a
 second print: the first one's named destinations (``pdfinfo -dests``: the page of each element id)
 give the page of every entry, which is then written in, in space kept for it; the pages of the
@@ -91,6 +91,8 @@ PREPARE_JS = """(cover) => {
     });
   });
   article.querySelectorAll(".toctree-wrapper").forEach(wrapper => { if (!wrapper.textContent.trim()) wrapper.remove(); });
+  // dropdowns (the tables recomputed from the respondent file) print open: paper cannot expand them
+  article.querySelectorAll("details.sd-dropdown").forEach(dropdown => { dropdown.open = true; });
 
   // an entry points to its section's heading, given an id for it: the page of a heading, not of
   // the top of its section (which may end the page before), is the page the entry gives

@@ -24,6 +24,10 @@ from bs4 import BeautifulSoup
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
+from social_licence.report.book import LEVEL
+from social_licence.report.chapters import PAGES, open_chapter
+from social_licence.report.display import stable
+from social_licence.report.evidence import evidence_line
 from social_licence.sphinxext.build_inputs import source_tag
 from social_licence.study.paths import PROJECT_ROOT
 
@@ -157,6 +161,25 @@ def format_glued(value, spec: str) -> str:
     if spec[-1] in "eEfFgGn%":
         return format(float(value), spec)
     return format(value, spec)
+
+
+def library_values(docname: str) -> dict[str, object]:
+    """Every text value a page glues, recomputed here by the library: its facts
+    (``report.chapters.<page>.facts``), its evidence line and its interval level, by glue key.
+
+    The data source is the one the environment selects, as for the build. A page without a
+    chapter module (the bibliography), or whose module states no facts, glues no text.
+    """
+    if docname not in PAGES:
+        return {}
+    book, module = open_chapter(PAGES[docname])
+    if not hasattr(module, "facts"):
+        return {}
+    facts = module.facts(book)
+    values = {fact.key: stable(fact.value) for fact in facts}
+    values[book.key("evidence")] = evidence_line(facts)
+    values[book.key("level")] = stable(100 * LEVEL)
+    return values
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ builds, as a user with the archived file would meet it:
    ``SOCIAL_LICENCE_DATA=data/raw/<file>.sav SOCIAL_LICENCE_MAPPING=data/raw/<file>.yml make book``
    (plus ``BOOK_OUTPUT=<copy>`` so that the copy is built).
 3. The build exits 0 and every notebook executes again; every chapter's data-source notice names
-   the archived file, no page says "synthetic", and on the early-intervention chapter (a) a glued
-   prose number, (b) a table cell and (c) the figure's PNG change, (a) and (b) to the values the
-   library computes from the stand-in; the recoding audit is written beside the book.
+   the archived file, no page says "synthetic", and (a) the early-intervention chapter's reading of
+   its file numbers, (b) a cell of its table recomputed from the file and (c) the appendix's
+   fidelity figure (PNG) change, (a) and (b) to what the library computes from the stand-in, while
+   the table derived from the published figures stays as it was; the recoding audit is written
+   beside the book.
 4. The converse: a second build with nothing changed executes no notebook and leaves the cache's
    records as they were.
 5. A bad mapping (the reversed scale's top code forgotten) makes ``make book`` exit non-zero, and
@@ -39,8 +41,7 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 from jupyter_cache import get_cache
-from social_licence.report.display import percent
-from social_licence.report.tables import figure_estimates
+from social_licence.report.tables import cell, figure_estimates
 from social_licence.sphinxext.build_inputs import AUDIT_FILE
 from social_licence.study.loader import load_survey
 from social_licence.study.paths import PROJECT_ROOT
@@ -49,9 +50,10 @@ from book import archive_standin, pages
 
 RAW = PROJECT_ROOT / "data" / "raw"
 PAGE = "chapters/early_intervention"
-GLUE_KEY = "ei_all_identify"    # (a) prose: "…% of all parents found … acceptable"
-TABLE, FIGURE_ID = "tbl-ei-reasons", "T2_01"   # (b) its "Recomputed %" cell
-FIGURE = "fig-ei-reasons"       # (c) the plot of the same estimates
+READING = "ei_file_reading"     # (a) prose: the reading of the file's numbers, worded by the data source
+FILE_TABLE, DERIVED_TABLE = "tbl-ei-reasons-file", "tbl-ei-reasons"  # (b) a cell of the file's table
+FIGURE_ID, QUESTION, GROUP = "T2_01", "Identify families who may need support", "All parents"
+FIGURE_PAGE, FIGURE = "chapters/appendix", "fig-ap-fidelity"  # (c) every figure recomputed from the file
 
 
 def make_book(output: Path, data: str, mapping: str) -> subprocess.CompletedProcess:
@@ -79,13 +81,15 @@ def cache_records(build_dir: Path) -> list[tuple]:
 
 
 def shown(html_dir: Path) -> dict:
-    """What the checked page shows: the glued number, the table cell, the figure's PNG."""
+    """What the checked pages show: the reading, the two tables' cells, the figure's PNG."""
     soup = pages.read_html(pages.html_path(PAGE, html_dir))
-    glued = pages.glued_values(soup, PAGE).get(GLUE_KEY)
-    assert glued, f"{PAGE} no longer places {GLUE_KEY}: pick another glued number for this test"
-    image = (pages.html_path(PAGE, html_dir).parent / unquote(pages.figure_image(soup, FIGURE))).resolve()
-    return {"glued": [(g.spec, g.shown) for g in glued],
-            "cell": pages.table_by_id(soup, TABLE).cell(FIGURE_ID, "Recomputed %"),
+    reading = pages.glued_values(soup, PAGE).get(READING)
+    assert reading, f"{PAGE} no longer places {READING}: pick another reading for this test"
+    figure_page = pages.html_path(FIGURE_PAGE, html_dir)
+    image = (figure_page.parent / unquote(pages.figure_image(pages.read_html(figure_page), FIGURE))).resolve()
+    return {"reading": [g.shown for g in reading],
+            "cell": pages.table_by_id(soup, FILE_TABLE).cell(QUESTION, GROUP, key_column="Question"),
+            "derived": pages.table_by_id(soup, DERIVED_TABLE).rows,
             "png": hashlib.sha256(image.read_bytes()).hexdigest(), "png_header": image.read_bytes()[:8]}
 
 
@@ -143,13 +147,15 @@ def test_the_documented_archived_command_rebuilds_every_number_and_a_bad_mapping
 
     with pages.data_source(data, mapping):
         after = shown(html)
-    estimate = float(figure_estimates(survey).set_index("figure_id").loc[FIGURE_ID, "estimate"])
-    for (spec, old), (_, new) in zip(before["glued"], after["glued"]):  # (a) the glued prose number
-        assert new == pages.format_glued(100 * estimate, spec), f"{GLUE_KEY}: shows {new}, library {100 * estimate}"
-        assert new != old, f"{GLUE_KEY} did not change ({old})"
-    decimals = len(before["cell"].partition(".")[2])  # (b) the table cell
-    assert after["cell"] == percent(estimate, decimals), f"{TABLE} {FIGURE_ID}: {after['cell']} vs {percent(estimate, decimals)}"
+        expected_reading = pages.library_values(PAGE)[READING]
+    for old, new in zip(before["reading"], after["reading"]):  # (a) the reading of the file's numbers
+        assert pages.plain(new) == pages.plain(expected_reading), f"{READING}: shows {new!r}, library {expected_reading!r}"
+        assert new != old, f"{READING} did not change ({old!r})"
+    row = figure_estimates(survey).set_index("figure_id").loc[FIGURE_ID]  # (b) the file table's cell
+    expected = cell(100 * row["estimate"], row["ci_low"], row["ci_high"], row["verdict"])
+    assert after["cell"] == expected, f"{FILE_TABLE} {FIGURE_ID}: {after['cell']} vs library {expected}"
     assert after["cell"] != before["cell"]
+    assert after["derived"] == before["derived"], f"{DERIVED_TABLE} (published figures) changed with the file"
     assert after["png_header"] == b"\x89PNG\r\n\x1a\n"  # (c) the figure's image
     assert after["png"] != before["png"], f"{FIGURE}: the image did not change"
 

@@ -63,6 +63,9 @@ PROSE_TEXT_JS = """article => {
   }
   return parts.join("\\n");
 }"""
+#: JavaScript run in the page: how many words a reader sees in the article (tables, captions and
+#: shown outputs included; collapsed code cells and closed dropdowns, which are not rendered, left out)
+WORD_COUNT_JS = "article => article.innerText.split(/\\s+/).filter(Boolean).length"
 #: JavaScript run in the page: wait until MathJax (2.7) has typeset the page, if the page loads it.
 #: MathJax is loaded async and typesets after "load"; its "End" startup hook runs once the first
 #: typesetting is done (at once if that has already happened). After 20 s it gives up, and the
@@ -106,6 +109,7 @@ class Visit:
     ids: set[str] = field(default_factory=set)
     visible_text: str = ""
     output_text: str = ""
+    words: int = 0
     axe_violations: list[dict] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
 
@@ -118,7 +122,8 @@ class Visit:
         """What goes to artefacts/browser/ (everything but the DOM)."""
         return {"docname": self.docname, "url": self.url, "status": self.status, "console": self.console,
                 "page_errors": self.page_errors, "failed_requests": self.failed_requests,
-                "refused_external": self.refused_external, "images": self.images, "seconds": self.seconds,
+                "refused_external": self.refused_external, "images": self.images, "words": self.words,
+                "seconds": self.seconds,
                 "axe_violations": [{key: v[key] for key in ("id", "impact", "help", "helpUrl")}
                                    | {"targets": [n["target"] for n in v["nodes"]]} for v in self.axe_violations]}
 
@@ -206,6 +211,7 @@ def visit(browser, base_url):
         seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         seen.ids = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
         seen.visible_text = page.eval_on_selector("article", PROSE_TEXT_JS)
+        seen.words = page.eval_on_selector("article", WORD_COUNT_JS)
         seen.output_text = page.eval_on_selector_all("article .cell_output", "outputs => outputs.map(o => o.textContent).join('\\n')")
         seen.refused_external = list(refused)
         recording[0] = False

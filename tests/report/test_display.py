@@ -99,6 +99,13 @@ def test_glue_stores_rounded_plain_numbers(monkeypatch):
     assert type(stored["n"][0]) is int
 
 
+def test_no_table_glues_nothing_that_could_take_a_table_number(monkeypatch):
+    stored = {}
+    monkeypatch.setattr(display, "myst_glue", lambda name, value, display: stored.update({name: value}))
+    display.no_table("tbl-x")
+    assert stored["tbl-x"].data == ""
+
+
 def test_source_notice_says_which_file_the_build_used():
     synthetic = load_survey().source
     text = source_notice(synthetic).data

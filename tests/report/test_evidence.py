@@ -64,7 +64,10 @@ def test_the_evidence_line_counts_each_class_and_the_numbers_set_by_the_generato
     facts = [Fact("a", 1, "published", "p"), Fact("b", 2, "derived", "d"), Fact("c", 3, "derived", "d"),
              file_fact(), Fact("t", "words", "text", "t", "text")]
     assert evidence_counts(facts) == {"published": 1, "derived": 2, "file": 1, "set by the generator": 1}
-    assert evidence_line(facts) == ("This page states 1 published numbers, 2 derived from them and 1 computed "
-                                    "from the respondent file (of which 1 are set by the synthetic file's generator).")
+    assert evidence_line(facts) == ("This page states 1 published number, 2 derived from them and 1 computed "
+                                    "from the respondent file (of which 1 is set by the synthetic file's generator).")
+    more = facts + [Fact("a2", 1, "published", "p"), file_fact("y_gap")]
+    assert evidence_line(more) == ("This page states 2 published numbers, 2 derived from them and 2 computed "
+                                   "from the respondent file (of which 2 are set by the synthetic file's generator).")
     table = facts_table(facts)
     assert table.loc[3, ["ensemble_low", "ensemble_high", "set_by_generator"]].tolist() == [-30.0, -2.0, True]

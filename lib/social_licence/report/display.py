@@ -144,6 +144,13 @@ def publish_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: s
     return csv_download(data, f"{name}.csv", origin)
 
 
+def no_table(name: str) -> None:
+    """Glue table ``name`` empty: for a table that only the other data source has (it is placed in
+    an ``{only}`` block for that source). An empty glue makes no table node, so the table takes no
+    number and the book's tables stay numbered without a gap."""
+    glue(name, Markdown(""))
+
+
 def data_origin(source: DataSource) -> str:
     """The origin of a table built from a respondent file: 'Data: <the source's label>'."""
     return f"Data: {source.label}"

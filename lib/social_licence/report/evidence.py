@@ -135,10 +135,12 @@ def evidence_counts(facts: list[Fact]) -> dict[str, int]:
 def evidence_line(facts: list[Fact]) -> str:
     """One sentence for the foot of a page: what carries the numbers it states."""
     counts = evidence_counts(facts)
-    line = (f"This page states {counts['published']} published numbers, {counts['derived']} derived from them "
+    published = f"{counts['published']} published number{'' if counts['published'] == 1 else 's'}"
+    line = (f"This page states {published}, {counts['derived']} derived from them "
             f"and {counts['file']} computed from the respondent file")
-    if counts["set by the generator"]:
-        line += f" (of which {counts['set by the generator']} are set by the synthetic file's generator)"
+    loose = counts["set by the generator"]
+    if loose:
+        line += f" (of which {loose} {'is' if loose == 1 else 'are'} set by the synthetic file's generator)"
     return line + "."
 
 

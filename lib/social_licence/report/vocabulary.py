@@ -38,9 +38,10 @@ TERMS = {
     "social licence": Term("social licence", "Acceptance and trust that a practice outside ordinary norms can go "
                            "ahead, beyond what the law allows. Here: a consensus of parents on an answer that "
                            "favours linking their records."),
-    "consensus threshold": Term("consensus threshold", "The share one answer must reach to count as a consensus: "
-                                "half as many again as an even split over the k answer options, 1.5/k. That is "
-                                "75% for a yes/no question and 50% for a question with three options."),
+    "consensus threshold": Term("consensus threshold", "The share one answer must reach to count as a consensus. "
+                                "The paper sets 75% for a yes/no question and 50% for a question with three "
+                                "answer options; both are half as many again as an even split over the k "
+                                "options (1.5/k), which is how this book writes the rule."),
     "counted answer": Term("counted answer", "The answer a published percentage counts. It may favour linkage "
                            "(\"acceptable\", \"trust\") or oppose it (\"unacceptable\"), so a consensus is a licence "
                            "only when the counted answer favours linkage."),

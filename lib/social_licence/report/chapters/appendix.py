@@ -5,7 +5,7 @@ import pandas as pd
 
 from social_licence.report import provenance
 from social_licence.report.book import Book, View
-from social_licence.report.display import csv_download, data_origin, publish_table
+from social_licence.report.display import csv_download, data_origin, no_table, publish_table
 from social_licence.report.plotting import fidelity_plot, glue_figure
 from social_licence.study.fidelity import fidelity_table
 
@@ -76,10 +76,14 @@ def publish(book: Book) -> list:
         "Group": groups["group"], "Definition": groups["definition"]}), groups,
         "The groups of parents the published figures describe, defined from the codebook's coded conditions",
         CODEBOOK_ORIGIN))
-    links.append(publish_table("tbl-ap-recoding", provenance.recoding_for_readers(book.survey.recoding),
-                               book.survey.recoding, "How the archived file's values became codebook codes: for every "
-                               "coded variable the file labels or the mapping recodes, each file value with its label, "
-                               "the code and codebook label it became, and its rows", data_origin(book.source)))
+    if book.archived:
+        links.append(publish_table("tbl-ap-recoding", provenance.recoding_for_readers(book.survey.recoding),
+                                   book.survey.recoding, "How the archived file's values became codebook codes: for "
+                                   "every coded variable the file labels or the mapping recodes, each file value with "
+                                   "its label, the code and codebook label it became, and its rows",
+                                   data_origin(book.source)))
+    else:
+        no_table("tbl-ap-recoding")
     versions = provenance.software_versions()
     links.append(publish_table("tbl-ap-versions", provenance.versions_for_readers(versions), versions,
                                "Python and the key packages: the version that built this book beside the version "

@@ -7,7 +7,7 @@ from dataclasses import asdict
 import pandas as pd
 
 from social_licence.report.book import Book
-from social_licence.report.display import publish_table
+from social_licence.report.display import no_table, publish_table
 from social_licence.study import ensemble, synthetic
 
 #: the prefix of the chapter's glue keys
@@ -38,17 +38,25 @@ def facts(book: Book) -> list:
 
 
 def publish_choices(book: Book):
-    """The shipped file's choices beside their range across the ensemble."""
+    """The shipped file's choices beside their range across the ensemble (synthetic builds; an
+    archived build glues the table empty, :func:`no_table`)."""
+    if book.archived:
+        no_table("tbl-ds-choices")
+        return None
     shipped = asdict(synthetic.Choices())
     design = [asdict(m.choices) for m in ensemble.members()]
     rows = []
     for key, words in CHOICE_WORDS.items():
+        if key == "seed":
+            mine, spread = str(shipped[key]), "different for each"
+            rows.append({"choice": words, "shipped": mine, "ensemble": spread})
+            continue
         if key == "belief_anchors":
             mine = ", ".join(f"{share:.2f}" for _, share in shipped[key])
             values = [share for d in design for _, share in d[key]]
         else:
             mine, values = f"{shipped[key]:g}", [d[key] for d in design]
-        spread = "different for each" if key == "seed" else f"{min(values):g} to {max(values):g}"
+        spread = f"{min(values):g} to {max(values):g}"
         rows.append({"choice": words, "shipped": mine, "ensemble": spread})
     rows.append({"choice": "reading of the higher occupation, qualification or income group",
                  "shipped": book.codebook.subgroups["higher_occupation_qualification_income"].combine,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from social_licence.report import derived
 from social_licence.report.blocks import HIGHER, PUBLISHED_ORIGIN
 from social_licence.report.book import Book, View
 from social_licence.report.chapters.common import count
-from social_licence.report.display import data_origin, glue, p_value, publish_table
+from social_licence.report.display import data_origin, no_table, p_value, publish_table
 from social_licence.report.plotting import (
     glue_figure,
     margins_plot,
@@ -197,11 +196,11 @@ def publish_methods(book: Book):
 def publish_ensemble(book: Book, facts: list):
     """How far equally faithful synthetic files agree on the chapter's file numbers (``facts``).
 
-    On an archived build there is no ensemble: the table's place is glued empty (its section is
-    shown on synthetic builds only).
+    On an archived build there is no ensemble: the table is glued empty (:func:`no_table`; its
+    section is shown on synthetic builds only).
     """
     if book.archived:
-        glue("tbl-un-ensemble", Markdown(""))
+        no_table("tbl-un-ensemble")
         return None
     files = [fact for fact in facts if fact.kind == "file"]
     rows = []
