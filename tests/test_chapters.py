@@ -117,3 +117,17 @@ def test_markdown_types_no_percentage(path):
         if cell["cell_type"] == "markdown":
             typed = TYPED_PERCENT.findall(QUOTATION.sub("", "".join(cell["source"])))
             assert not typed, f"{path.name} cell {number} types {typed}: glue numbers from the data"
+
+
+ONLY_BLOCK = re.compile(r"^:::+\{only\}.*?^:::+\s*$", re.M | re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_heading_inside_an_only_block(path):
+    """A heading inside ``{only}`` escapes it (MyST makes the section outside the directive), so
+    the other data source's build would show it: put the heading outside, the content inside."""
+    for number, cell in enumerate(json.loads(path.read_text())["cells"]):
+        if cell["cell_type"] == "markdown":
+            for block in ONLY_BLOCK.findall("".join(cell["source"])):
+                headings = re.findall(r"^#{1,6} .*$", block, re.M)
+                assert not headings, f"{path.name} cell {number}: headings inside an {{only}} block: {headings}"

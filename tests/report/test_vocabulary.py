@@ -20,3 +20,12 @@ def test_the_glossary_defines_the_terms_a_lay_reader_needs():
     for needed in ("consensus threshold", "confidence interval", "design effect", "effective sample size",
                    "published", "derived", "from the respondent file", "set by the generator"):
         assert needed in vocabulary.TERMS and vocabulary.TERMS[needed].definition
+
+
+def test_an_archived_build_s_glossary_says_nothing_of_synthetic_data():
+    archived = vocabulary.glossary_terms(archived=True)
+    assert not any("synthetic" in (term.word + term.definition).lower() for term in archived)
+    assert "set by the generator" not in [term.word for term in archived]
+    synthetic = {term.word: term.definition for term in vocabulary.glossary_terms(archived=False)}
+    assert list(synthetic) == list(vocabulary.TERMS)
+    assert "synthetic file" in synthetic["from the respondent file"]

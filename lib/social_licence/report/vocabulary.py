@@ -13,11 +13,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Term:
-    """A word of the book: how it is written, its table mark (verdicts only) and its meaning."""
+    """A word of the book: how it is written, its table mark (verdicts only) and its meaning.
+
+    ``synthetic_note`` is added to the definition on a synthetic build only, and a
+    ``synthetic_only`` term is left out of an archived build's glossary (:func:`glossary_terms`).
+    """
 
     word: str
     definition: str
     mark: str = ""
+    synthetic_note: str = ""
+    synthetic_only: bool = False
 
 
 #: what each verdict is called, marked and defined (keys: the core's verdicts and "size unknown")
@@ -57,12 +63,22 @@ TERMS = {
     "derived": Term("derived", "A number computed from published figures under stated assumptions, such as group "
                     "sizes from the printed shares of the sample and a range of design effects."),
     "from the respondent file": Term("from the respondent file", "A number computed from the respondent-level "
-                                     "file this build uses. From a synthetic file it is evidence about parents "
-                                     "only where the published figures pin it down."),
+                                     "file this build uses.",
+                                     synthetic_note="From a synthetic file it is evidence about parents only where "
+                                                    "the published figures pin it down."),
     "set by the generator": Term("set by the generator", "A number from the synthetic file that varies across "
                                  "equally faithful synthetic files by more than its stated tolerance: the "
-                                 "publication does not determine it, so it says nothing about parents."),
+                                 "publication does not determine it, so it says nothing about parents.",
+                                 synthetic_only=True),
 }
+
+
+def glossary_terms(archived: bool) -> list[Term]:
+    """The terms of the glossary page for a build, in reading order: an archived build's glossary
+    says nothing of synthetic data, a synthetic build's adds what a synthetic file can carry."""
+    if archived:
+        return [term for term in TERMS.values() if not term.synthetic_only]
+    return [Term(term.word, f"{term.definition} {term.synthetic_note}".strip(), term.mark) for term in TERMS.values()]
 
 
 def word(verdict: str) -> str:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
+from social_licence.report.book import Book
 from social_licence.report.display import glue
-from social_licence.report.vocabulary import TERMS, VERDICT_TERMS
+from social_licence.report.vocabulary import VERDICT_TERMS, glossary_terms
 
 #: the prefix of the page's glue keys
 PREFIX = "gl"
@@ -18,7 +19,8 @@ def definition_list(terms) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def publish() -> None:
-    """Glue the verdicts and the other terms as two definition lists."""
+def publish(book: Book) -> None:
+    """Glue the verdicts and the other terms (as the build's data source needs them) as two
+    definition lists."""
     glue(f"{PREFIX}_verdicts", definition_list(VERDICT_TERMS.values()))
-    glue(f"{PREFIX}_terms", definition_list(TERMS.values()))
+    glue(f"{PREFIX}_terms", definition_list(glossary_terms(book.archived)))
