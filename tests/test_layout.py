@@ -73,3 +73,18 @@ def test_imports_go_only_downwards(path):
 ])
 def test_the_check_sees_every_form_of_import(source, layer, expected):
     assert imported_layers(source, layer) == expected
+
+
+#: modules tested elsewhere than tests/<layer>/test_<module>.py: the page modules together, through
+#: their facts and pages (tests/report/test_chapters.py, and the built book in tests/browser)
+TESTED_TOGETHER = {"report/chapters": PROJECT_ROOT / "tests" / "report" / "test_chapters.py"}
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if p.name != "__init__.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_has_its_test_file(path):
+    """Tests mirror the layout: lib/social_licence/<layer>/<module>.py is tested in
+    tests/<layer>/test_<module>.py."""
+    folder = path.parent.relative_to(PACKAGE).as_posix()
+    expected = TESTED_TOGETHER.get(folder, PROJECT_ROOT / "tests" / folder / f"test_{path.stem}.py")
+    assert expected.is_file(), f"{path.relative_to(PACKAGE)} has no test file {expected.relative_to(PROJECT_ROOT)}"

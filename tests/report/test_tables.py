@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from social_licence.report.tables import cell, figure_estimates, paper_table
-from social_licence.study.codebook import load_codebook
 from social_licence.study.published import COMPOSITION
 from social_licence.survey.consensus import VERDICTS
 
@@ -20,25 +19,6 @@ def test_one_row_per_published_figure_with_labels(estimates):
     assert len(estimates) == 108
     assert estimates["figure_id"].is_unique
     assert estimates[["item_label", "group_label"]].notna().all().all()
-
-
-@pytest.mark.parametrize("figure_id", ["S15", "A01", "T1_09", "T2_03", "T3_21", "P05", "B07", "C01"])
-def test_estimates_agree_with_a_hand_computed_weighted_share(survey, estimates, figure_id):
-    """Independent route: the weighted share of the counted answer among valid answers in the group."""
-    codebook = load_codebook()
-    row = estimates.set_index("figure_id").loc[figure_id]
-    data = survey.data
-    in_group = data[row["group"]] if row["group"] != "all" else np.ones(len(data), dtype=bool)
-    weights = data["weight"]
-    if row["measure"] == COMPOSITION:  # read as an unweighted share of the sample (codebook default)
-        counted, valid, weights = data[row["item"]], np.ones(len(data), dtype=bool), 1.0
-    else:
-        item = codebook.items[row["item"]]
-        counted = data[item.key].isin(item.counted_codes)
-        valid = ~data[item.key].isin(codebook.missing_codes(item.key))
-    w = weights * in_group * valid
-    assert row["estimate"] == pytest.approx((w * counted).sum() / w.sum(), abs=1e-12)
-    assert row["n"] == int((in_group & valid).sum())
 
 
 def test_verdicts_only_for_attitude_figures(estimates):
