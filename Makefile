@@ -60,8 +60,8 @@ if [ $$status -ne 0 ]; then echo "== make test stopped: $(1) failed =="; cat $(T
 endef
 
 ## test: every test, each part timed: the library tests (pytest), the notebooks against their stored
-## outputs (nbval, strict), the book build (cached), the built book in headless Chromium, and the
-## stale-number guard on an incremental rebuild
+## outputs (nbval, strict), the book build (cached), the PDF build, the built book in headless
+## Chromium, the archived route (with the stale-number guard) on copies of the build, and the PDF
 test:
 	@mkdir -p artefacts; : > $(TIMES); date +%s%N > $(TIMES).start
 	@$(call timed,setup (venv; apt packages),$(MAKE) --no-print-directory setup chromium mathjax poppler)
@@ -70,7 +70,7 @@ test:
 	@$(call timed,book build,$(MAKE) --no-print-directory book)
 	@$(call timed,pdf build (make pdf),$(MAKE) --no-print-directory pdf)
 	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
-	@$(call timed,archived route + stale guard (tests/book),$(MAKE) --no-print-directory book-tests)
+	@$(call timed,archived route (tests/book),$(MAKE) --no-print-directory book-tests)
 	@$(call timed,pdf tests (tests/pdf),$(MAKE) --no-print-directory pdf-tests)
 	@total=$$(( ($$(date +%s%N) - $$(cat $(TIMES).start)) / 1000000 )); \
 	setup=$$(awk 'NR == 1 {print $$(NF - 1) * 1000}' $(TIMES)); \
@@ -87,7 +87,7 @@ nbval: setup
 browser-tests: setup chromium
 	$(PY) -m pytest tests/browser
 
-## book-tests: the stale-number guard on an incremental rebuild of a copy of _build (after `make book`)
+## book-tests: the archived route end to end, which is also the stale-number guard, on copies of _build (after `make book`)
 book-tests: setup
 	$(PY) -m pytest tests/book
 

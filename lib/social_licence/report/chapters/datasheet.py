@@ -37,12 +37,13 @@ def facts(book: Book) -> list:
     ]
 
 
-def publish_choices(book: Book):
-    """The shipped file's choices beside their range across the ensemble (synthetic builds; an
-    archived build glues the table empty, :func:`no_table`)."""
+def publish_choices(book: Book) -> None:
+    """Glue the shipped file's choices beside their range across the ensemble (synthetic builds;
+    an archived build glues the table empty, :func:`no_table`). The table is short and shown whole,
+    so it has no download."""
     if book.archived:
         no_table("tbl-ds-choices")
-        return None
+        return
     shipped = asdict(synthetic.Choices())
     design = [asdict(m.choices) for m in ensemble.members()]
     rows = []
@@ -66,4 +67,4 @@ def publish_choices(book: Book):
                                   "ensemble": f"Across the {ensemble.N_MEMBERS} files of the ensemble"})
     caption = ("What the publication leaves open and the synthetic files choose: the shipped file's choice and the "
                "range the ensemble's files span (each file reproduces all 108 published figures)")
-    return publish_table("tbl-ds-choices", shown, table, caption, GENERATOR_ORIGIN)
+    publish_table("tbl-ds-choices", shown, table, caption, GENERATOR_ORIGIN)
