@@ -42,6 +42,7 @@ $(POPPLER):
 ## into <folder>/_build instead of ./_build (the tests build copies there)
 BOOK_OUTPUT ?= .
 book: setup mathjax
+	rm -rf $(BOOK_OUTPUT)/_build/html/reports  # execution reports of an earlier failed build: never published
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BOOK_OUTPUT)
 	@echo "The book is at $(abspath $(BOOK_OUTPUT))/_build/html/index.html"
 

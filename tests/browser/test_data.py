@@ -10,7 +10,7 @@ from the library, never read back from the page and compared with itself:
   fidelity download against the recomputation of all 108 figures;
 - every cell of those results tables, and their foot row of group sizes, against
   ``report.tables.cell`` applied to the recomputed values (a ``†`` where the derived verdict
-  depends on the design effect);
+  is fragile: it depends on the design effect or on the rounding of the printed figure);
 - every glued text of every page against the library's value for its key
   (``pages.library_values``: the page's facts, evidence line and interval level).
 
@@ -34,7 +34,7 @@ TOC = pages.toc_pages()
 FILE_LISTING = ["figure_id", "published", "estimate", "se", "ci_low", "ci_high", "level", "method", "n"]
 #: columns that make a CSV download a listing of derived figures (Book.verdicts)
 DERIVED_LISTING = ["figure_id", "published", "size", "ci_low@1", "ci_high@1", "ci_low@2", "ci_high@2",
-                   "verdict", "depends_on_deff"]
+                   "verdict", "depends_on_deff", "depends_on_rounding", "fragile"]
 #: tables that must be on their page with a CSV download: table id -> page
 REQUIRED_TABLES = {
     "tbl-ei-reasons": "chapters/early_intervention", "tbl-ei-reasons-file": "chapters/early_intervention",
@@ -110,7 +110,7 @@ def expected_cell(kind: str, figure: pd.Series, judged: bool) -> str:
     """What a results table shows for one figure, from the library's values."""
     if kind == "derived":
         text = cell(figure["published"], figure["ci_low@2"], figure["ci_high@2"], figure["verdict"] if judged else None)
-        return text + DEPENDS_MARK if judged and figure["depends_on_deff"] else text
+        return text + DEPENDS_MARK if judged and figure["fragile"] else text
     return cell(100 * figure["estimate"], figure["ci_low"], figure["ci_high"], figure["verdict"] if judged else None)
 
 

@@ -38,11 +38,12 @@ def test_the_derived_table_shows_each_published_figure_with_its_derived_interval
     rows = rows_of(glued["tbl-x"])
     assert [row[0] for row in rows] == [book.codebook.name_of(i) for i in items] + ["Parents (printed share of 843)"]
     figures = book.verdicts[book.verdicts["item"].isin(items) & book.verdicts["group"].isin(TABLE_GROUPS)]
-    assert figures["depends_on_deff"].any(), "the check needs a verdict that depends on the design effect"
+    assert figures["depends_on_deff"].any() and figures["depends_on_rounding"].any(), \
+        "the check needs verdicts that depend on the design effect and on the rounding"
     for figure_id, figure in figures.iterrows():
         shown = rows[items.index(figure["item"])][1 + TABLE_GROUPS.index(figure["group"])]
         expected = cell(figure["published"], figure["ci_low@2"], figure["ci_high@2"], figure["verdict"])
-        assert shown == expected + (DEPENDS_MARK if figure["depends_on_deff"] else ""), figure_id
+        assert shown == expected + (DEPENDS_MARK if figure["fragile"] else ""), figure_id
     header = next(line for line in glued["tbl-x"].splitlines() if line.startswith("| Question"))
     assert f"{book.codebook.short_name_of(HIGHER)}{HIGHER_MARK} |" in header, "the higher group's heading carries its mark"
 

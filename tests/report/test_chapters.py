@@ -75,6 +75,16 @@ def test_prose_places_only_facts_and_never_a_file_number(docname):
 
 
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_every_published_derived_and_text_fact_is_placed(docname):
+    """The page's evidence line counts its facts, so a fact the prose never places would inflate
+    the count: every fact but a file number (placed only through its reading, or shown in a
+    table) appears in the page's prose."""
+    placed = set(placed_keys(docname))
+    unplaced = [key for key, fact in facts(docname).items() if fact.kind != "file" and key not in placed]
+    assert not unplaced, f"{docname}: facts its prose never places: {unplaced}"
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
 def test_readings_on_a_synthetic_build_never_state_a_finding(docname):
     for fact in facts(docname).values():
         if fact.kind == "reading":

@@ -7,6 +7,7 @@ svycontrast and svyttest in tests/survey/test_compare.py.
 """
 import numpy as np
 import pytest
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from social_licence.report import contrasts, derived
@@ -41,7 +42,6 @@ def test_the_derived_gap_and_its_test_by_hand(published, sizes):
     assert row["rest"] == pytest.approx(100 * rest) and row["gap"] == pytest.approx(100 * (0.28 - rest))
     se = np.sqrt(2.0 * (0.28 * 0.72 / n + rest * (1 - rest) / (843 - n)))
     assert row["se"] == pytest.approx(100 * se)
-    from scipy import stats
     assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs((0.28 - rest) / se), 841))
 
 
@@ -76,3 +76,27 @@ def test_file_contrasts_are_compare_with_rest_adjusted_over_the_family(survey, p
         assert row["p_value"] == pytest.approx(direct["p_value"], rel=1e-10, abs=1e-14), figure_id
         assert row["df"] == direct["df"] and row["n_group"] == direct["n_a"]
     np.testing.assert_allclose(table["p_holm"], multipletests(table["p_value"], method="holm")[1])
+
+
+def test_a_pair_of_groups_the_paper_compares_by_hand(published, sizes):
+    """T1_09 against T1_10: 67% of 42 Black parents and 53% of 615 White British parents knew
+    records can be linked; at a design effect of 1 the t statistic is the gap over
+    sqrt(.67 .33 / 42 + .53 .47 / 615), on 655 degrees of freedom (scipy), about p = 0.063."""
+    pair = contrasts.derived_pair(published, sizes, "T1_09", "T1_10", 1.0)
+    se = np.sqrt(0.67 * 0.33 / 42 + 0.53 * 0.47 / 615)
+    assert pair["gap"] == pytest.approx(14.0)
+    assert pair["p_value"] == pytest.approx(2 * stats.t.sf(0.14 / se, 655), rel=1e-12)
+    assert 0.06 < pair["p_value"] < 0.07
+    wider = contrasts.derived_pair(published, sizes, "T1_09", "T1_10", 2.0)
+    assert wider["p_value"] > pair["p_value"]
+    with pytest.raises(ValueError, match="different questions"):
+        contrasts.derived_pair(published, sizes, "T1_09", "T1_02", 1.0)
+
+
+def test_a_group_printed_at_the_whole_sample_s_figure_is_level_with_the_rest(published, sizes):
+    """T2_16, lone parents on targeting services efficiently: 84%, as for all parents. The gap is
+    exactly 0 (not 1e-14, which a sign count would read as "above")."""
+    table = contrasts.derived_contrasts(published, sizes, 1.0).set_index("figure_id")
+    level = table[table["published"] == table["published_all"]]
+    assert "T2_16" in level.index
+    assert (level["gap"] == 0).all() and np.allclose(level["rest"], level["published_all"], rtol=1e-12)

@@ -84,3 +84,21 @@ def test_dont_know_tolerance_by_hand(published):
     assert tolerance.loc["P03", "tolerance"] == pytest.approx(100 / 6)
     assert tolerance.loc["T3_13", "tolerance"] == pytest.approx(0.0)
     assert np.isnan(tolerance.loc["T3_25", "tolerance"]), "a figure below its threshold cannot lose a consensus"
+
+
+def test_a_verdict_that_the_printed_figure_s_rounding_could_change_is_fragile(published, sizes):
+    """T3_01, trust in social work, all parents: printed 55 of 843, a consensus at a design
+    effect of 2 (lower limit 50.1%); had the figure been 54.5 before rounding, the Clopper-Pearson
+    lower limit for 229.7 of an effective 421.5 parents (scipy) falls below 50%, so the verdict
+    depends on the rounding. T2_01 (82%) is far from its line either way."""
+    verdicts = derived.derived_verdicts(published, sizes.reset_index()).set_index("figure_id")
+    social_work = verdicts.loc["T3_01"]
+    n_eff = 843 / 2
+    x = 0.545 * n_eff
+    assert stats.beta.ppf(0.025, x, n_eff - x + 1) < 0.5 < social_work["ci_low@2"]
+    assert social_work["verdict"] == "consensus" and social_work["verdict_rounded_down"] == "open"
+    assert social_work["depends_on_rounding"] and social_work["fragile"] and not social_work["depends_on_deff"]
+    identify = verdicts.loc["T2_01"]
+    assert identify[["verdict", "verdict_rounded_down", "verdict_rounded_up"]].tolist() == ["consensus"] * 3
+    assert not identify["fragile"]
+    assert (verdicts["fragile"] == (verdicts["depends_on_deff"] | verdicts["depends_on_rounding"])).all()

@@ -55,7 +55,7 @@ def test_a_reading_states_the_finding_only_from_the_archived_file():
     assert "set by the generator" in synthetic and "-30.0 points to -2.0 points" in synthetic
     assert "-22.1" not in synthetic, "a synthetic build never states the file's value as a finding"
     narrowed = reading("x_r", [pinned], finding=finding, shows="the share", archived=False).value
-    assert "narrow it to 28% in all 24" in narrowed
+    assert "narrow it to 28% (respondent file) in all 24" in narrowed, "each range names what it measures"
     with pytest.raises(ValueError, match="readings are for file numbers"):
         reading("x_r", [Fact("p", 28.0, "published", "paper")], finding="", shows="", archived=True)
 
@@ -64,10 +64,11 @@ def test_the_evidence_line_counts_each_class_and_the_numbers_set_by_the_generato
     facts = [Fact("a", 1, "published", "p"), Fact("b", 2, "derived", "d"), Fact("c", 3, "derived", "d"),
              file_fact(), Fact("t", "words", "text", "t", "text")]
     assert evidence_counts(facts) == {"published": 1, "derived": 2, "file": 1, "set by the generator": 1}
-    assert evidence_line(facts) == ("This page states 1 published number, 2 derived from them and 1 computed "
-                                    "from the respondent file (of which 1 is set by the synthetic file's generator).")
+    assert evidence_line(facts) == ("The text of this page states 1 published number, 2 derived from them and 1 "
+                                    "computed from the respondent file (of which 1 is set by the synthetic file's "
+                                    "generator); each table's caption names what it is built from.")
     more = facts + [Fact("a2", 1, "published", "p"), file_fact("y_gap")]
-    assert evidence_line(more) == ("This page states 2 published numbers, 2 derived from them and 2 computed "
-                                   "from the respondent file (of which 2 are set by the synthetic file's generator).")
+    assert evidence_line(more).startswith("The text of this page states 2 published numbers, 2 derived from them "
+                                          "and 2 computed from the respondent file (of which 2 are set by")
     table = facts_table(facts)
     assert table.loc[3, ["ensemble_low", "ensemble_high", "set_by_generator"]].tolist() == [-30.0, -2.0, True]

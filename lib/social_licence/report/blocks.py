@@ -6,7 +6,8 @@ tables in the paper's layout (:func:`social_licence.report.tables.paper_table`):
 ``<name>``
     the published percentages with their intervals derived from the printed group sizes at the
     upper design effect of :data:`social_licence.report.derived.DEFF_RANGE`, and the verdicts
-    (a ``†`` marks a verdict that holds only at the lower design effect);
+    (a ``†`` marks a fragile verdict: one that differs at the lower design effect, or with the
+    printed figure at either end of its rounding interval);
 ``<name>-file``
     the same figures recomputed from the build's respondent file, with the file's intervals and
     verdicts and its numbers of respondents (placed by the chapter in a collapsed block).
@@ -70,13 +71,18 @@ def higher_group_note(book: Book, figure_ids: list[str]) -> str:
     never = sum(1 for _, n in needs if n is None or (upper is not None and n > upper))
     parts = [f"{HIGHER_MARK} Parents with any one of a managerial or professional occupation, a degree or a household "
              f"income over £3,700 a month (the book's reading): at least {int(sizes['size'])} parents."]
-    text = f" Read as all three markers, the group's size is not published (at most {upper} parents):"
+    def verdicts(n: int) -> str:
+        total = len(needs)
+        return "its verdict here" if total == 1 else f"all {total} of its verdicts here" if n == total \
+            else f"{n} of its {total} verdicts here"
+
+    clauses = []
     if settle:
-        text += (f" {len(settle)} of its {len(needs)} verdicts here would stand only if it held at least "
-                 f"{max(settle)} parents")
+        clauses.append(f"{verdicts(len(settle))} would stand only if it held at least {max(settle)} parents")
     if never:
-        text += f"{',' if settle else ''} and {never} could not be settled at any size it could have"
-    parts.append(text.rstrip(":") + ".")
+        clauses.append(f"{verdicts(never)} could not be settled at any size it could have")
+    text = f" Read as all three markers, the group's size is not published (at most {upper} parents)"
+    parts.append(text + (": " + ", and ".join(clauses) if clauses else "") + ".")
     return "".join(parts)
 
 
@@ -98,7 +104,7 @@ def publish_block(book: Book, name: str, items: list[str], groups: list[str], ti
                         base_label="Parents (printed share of 843)", codebook=book.codebook, marked=marks,
                         groups_in_rows=groups_in_rows)
     if judged:
-        for row in chosen[chosen["depends_on_deff"]].itertuples():
+        for row in chosen[chosen["fragile"]].itertuples():
             label = book.codebook.short_name_of(row.group) + marks.get(row.group, "")
             question = book.codebook.name_of(row.item)
             at = (table.index[table["Group"] == label][0], question) if groups_in_rows else \
@@ -109,7 +115,8 @@ def publish_block(book: Book, name: str, items: list[str], groups: list[str], ti
                f"843 parents at a design effect of {deff:g}")
     if judged:
         caption += (f", and the verdict against the {' or '.join(threshold)} consensus threshold ({marks_legend()}; "
-                    f"{DEPENDS_MARK} firm, consensus or not, at a design effect of {derived.DEFF_RANGE[0]:g})")
+                    f"{DEPENDS_MARK} the verdict would differ at a design effect of {derived.DEFF_RANGE[0]:g} or "
+                    "within the rounding of the printed figure)")
     if HIGHER in groups:
         caption += ". " + higher_group_note(book, figure_ids)
     derived_link = publish_table(name, table, figure_listing(shown.reset_index(), book.codebook), caption,

@@ -1,11 +1,11 @@
 """One family of comparisons: each published group against the rest of the sample, adjusted once.
 
-The paper compares groups by reading their percentages against those of "the sample as a whole".
-Every such contrast it can draw is one published subgroup figure whose question also has a
-published whole-sample figure: :func:`family` lists them, once, in the order of the published
-figures (68 in the paper: Tables 1, 2 and 3, the consent question and the commercial question; the
-belief questions have no whole-sample figure, so "the rest" is not published and they are not in
-the family). Every chapter, table and sentence uses these contrasts and their adjusted p-values,
+The paper reads its groups' percentages against one another and against "the sample as a whole".
+This book makes that one family: every published subgroup figure whose question also has a
+published whole-sample figure is one contrast of the group against the rest of the sample.
+:func:`family` lists them, once, in the order of the published figures (68: Tables 1, 2 and 3, the
+consent question and the commercial question; the belief questions have no whole-sample figure, so
+"the rest" is not published and they are not in the family). Every chapter, table and sentence uses these contrasts and their adjusted p-values,
 so the same contrast always carries the same adjusted p.
 
 Two analyses of the same family, each adjusted once over all of it (Holm 1979, which controls the
@@ -13,7 +13,9 @@ family-wise error rate, and Benjamini & Hochberg 1995, the false discovery rate)
 
 * :func:`derived_contrasts` -- from the published figures alone. With s the group's share of the
   sample and P the printed percentages, the rest's percentage is ``(P_all - s P_group) / (1 - s)``
-  and the gap ``P_group - P_rest = (P_group - P_all) / (1 - s)``. Its standard error assumes the
+  and the gap ``P_group - P_rest = (P_group - P_all) / (1 - s)``. That is exact for the weighted
+  share s; the book uses the printed share, read as unweighted, as its stand-in, and the division
+  by ``1 - s`` magnifies the printed figures' rounding for a large group. Its standard error assumes the
   group and the rest are independent samples of their printed sizes with a design effect d:
   ``sqrt(d (p_g q_g / n_g + p_r q_r / n_r))``, with a t test on ``n - 2`` degrees of freedom (as
   for a weights-only design); computed at both ends of :data:`social_licence.report.derived.DEFF_RANGE`.
@@ -68,6 +70,33 @@ def adjusted(pvalues: np.ndarray) -> dict[str, np.ndarray]:
     return result
 
 
+def _t_test(p_a, n_a, p_b, n_b, deff: float):
+    """(se, t, df, two-sided p) of the difference of two independent shares (proportions) of
+    ``n_a`` and ``n_b`` parents at design effect ``deff``; NaN where a size is unknown."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(deff * (p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b))
+        t = (p_a - p_b) / se
+    df = np.asarray(n_a + n_b - 2, dtype=float)
+    p_value = np.where(np.isnan(t), np.nan, 2 * stats.t.sf(np.abs(t), np.where(np.isnan(df), 1, df)))
+    return se, t, df, p_value
+
+
+def derived_pair(published: pd.DataFrame, sizes: pd.DataFrame, figure_a: str, figure_b: str,
+                 deff: float) -> dict:
+    """Two published figures for the same question in groups that do not overlap (Black against
+    White British parents, say), compared as :func:`derived_contrasts` compares a group with the
+    rest: ``gap`` (points, a minus b) and its unadjusted two-sided ``p_value``. Outside the family:
+    for a comparison the paper draws between two groups."""
+    figures = attitude_figures(published).set_index("figure_id")
+    a, b = figures.loc[figure_a], figures.loc[figure_b]
+    if a["item"] != b["item"]:
+        raise ValueError(f"derived_pair: {figure_a} and {figure_b} are figures for different questions")
+    size = dict(zip(sizes["group"], sizes["size"]))
+    p_a, p_b = float(a["percent"]) / 100, float(b["percent"]) / 100
+    _, _, _, p_value = _t_test(p_a, float(size[a["group"]]), p_b, float(size[b["group"]]), deff)
+    return {"gap": 100 * (p_a - p_b), "p_value": float(p_value)}
+
+
 def derived_contrasts(published: pd.DataFrame, sizes: pd.DataFrame, deff: float) -> pd.DataFrame:
     """The family from the published figures and printed group sizes, at design effect ``deff``.
 
@@ -83,10 +112,9 @@ def derived_contrasts(published: pd.DataFrame, sizes: pd.DataFrame, deff: float)
     p_group, p_all = table["published"].to_numpy() / 100, table["published_all"].to_numpy() / 100
     with np.errstate(invalid="ignore", divide="ignore"):
         p_rest = (p_all - share * p_group) / (1 - share)
-        se = np.sqrt(deff * (p_group * (1 - p_group) / n_group + p_rest * (1 - p_rest) / n_rest))
-        t = (p_group - p_rest) / se
-    df = n_group + n_rest - 2
-    p_value = np.where(np.isnan(t), np.nan, 2 * stats.t.sf(np.abs(t), np.where(np.isnan(df), 1, df)))
+    # a group printed at the whole sample's figure is level with the rest: exactly, not to rounding noise
+    p_rest = np.where(p_group == p_all, p_all, p_rest)
+    se, t, df, p_value = _t_test(p_group, n_group, p_rest, n_rest, deff)
     return table.assign(share=100 * share, n_group=n_group, n_rest=n_rest, rest=100 * p_rest,
                         gap=100 * (p_group - p_rest), se=100 * se, df=df, t=t, p_value=p_value,
                         **adjusted(p_value), deff=float(deff))

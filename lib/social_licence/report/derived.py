@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from social_licence.study.codebook import Codebook, Condition
-from social_licence.study.published import COMPOSITION
+from social_licence.study.published import COMPOSITION, step_of
 from social_licence.survey.consensus import (
     consensus_threshold,
     consensus_verdicts,
@@ -126,6 +126,18 @@ def _intervals(percent, k, size, deff, level: float, method: str) -> pd.DataFram
     return consensus_verdicts(frame, k=np.asarray(k, dtype=np.int64))
 
 
+def with_group_size(sizes: pd.DataFrame, group: str, size: int, basis: str) -> pd.DataFrame:
+    """``sizes`` (:func:`group_sizes`) with ``group`` given ``size`` parents under another reading
+    of the sources (``basis`` says which), to show what the verdicts would be under it."""
+    if group not in set(sizes["group"]):
+        raise ValueError(f"with_group_size: no group {group!r}; groups: {sorted(sizes['group'])}")
+    changed = sizes.copy()
+    at = changed["group"] == group
+    changed.loc[at, "size"] = int(size)
+    changed.loc[at, ["bound", "basis"]] = ["exact", basis]
+    return changed
+
+
 def derived_verdicts(published: pd.DataFrame, sizes: pd.DataFrame, deffs=DEFF_RANGE, *, level: float = 0.95,
                      method: str = "beta") -> pd.DataFrame:
     """Each attitude figure's derived interval and verdict at each design effect of ``deffs``.
@@ -135,8 +147,12 @@ def derived_verdicts(published: pd.DataFrame, sizes: pd.DataFrame, deffs=DEFF_RA
     figure is at or above the threshold), ``size``, then for each design effect d the columns
     ``ci_low@d``, ``ci_high@d`` (proportions) and ``verdict@d``; finally ``verdict`` (the verdict
     at the largest design effect, the one the book shows), ``depends_on_deff`` (the verdicts differ
-    across ``deffs``), ``level`` and ``method``. A figure without a size has NaN limits and the
-    verdict :data:`SIZE_UNKNOWN`.
+    across ``deffs``), ``verdict_rounded_down`` and ``verdict_rounded_up`` (the verdict at the
+    largest design effect with the figure at either end of its rounding interval,
+    :func:`social_licence.study.published.step_of`), ``depends_on_rounding`` (either differs from
+    ``verdict``), ``fragile`` (the verdict depends on the design effect or on the rounding),
+    ``level`` and ``method``. A figure without a size has NaN limits and the verdict
+    :data:`SIZE_UNKNOWN`.
     """
     figures = attitude_figures(published)
     size_of = dict(zip(sizes["group"], sizes["size"]))
@@ -160,6 +176,16 @@ def derived_verdicts(published: pd.DataFrame, sizes: pd.DataFrame, deffs=DEFF_RA
     columns = [f"verdict@{d:g}" for d in deffs]
     table["verdict"] = table[columns[-1]]
     table["depends_on_deff"] = table[columns].nunique(axis=1) > 1
+    half = np.array([step_of(p) / 2 for p in percent])
+    for side, shifted in (("down", percent - half), ("up", percent + half)):
+        verdict = np.full(len(table), SIZE_UNKNOWN, dtype=object)
+        if known.any():
+            shifted = np.clip(shifted, 0.0, 100.0)
+            verdict[known] = _intervals(shifted[known], k[known], size[known], deffs[-1], level, method)["verdict"]
+        table[f"verdict_rounded_{side}"] = verdict
+    table["depends_on_rounding"] = ((table["verdict_rounded_down"] != table["verdict"])
+                                    | (table["verdict_rounded_up"] != table["verdict"]))
+    table["fragile"] = table["depends_on_deff"] | table["depends_on_rounding"]
     return table.assign(level=float(level), method=method)
 
 

@@ -165,9 +165,9 @@ def source_notice(source: DataSource) -> Markdown:
     """
     if source.kind == "synthetic":
         body = ("**This build uses a synthetic respondent file**, reconstructed from the published figures; it "
-                "holds no answers from the survey. Published and derived numbers are the study's own; numbers "
-                "computed from the file are labelled as such and are not read as findings about parents "
-                "({doc}`/chapters/datasheet`).")
+                "holds no answers from the survey. Published numbers are the study's own; derived numbers are this "
+                "book's, computed from them under stated assumptions; numbers computed from the file are labelled as "
+                "such and are not read as findings about parents ({doc}`/chapters/datasheet`).")
         return Markdown(f":::{{admonition}} Data source: synthetic\n:class: warning\n{body}\n:::\n")
     body = (f"**This build uses the archived survey file** `{source.shown_path}` "
             f"(mapping: `{source.shown_mapping or 'none'}`). {source.label}.")

@@ -115,11 +115,11 @@ def reading(key: str, facts: list[Fact], *, finding: str, shows: str, archived: 
         loose = [fact for fact in spread if fact.set_by_generator]
         text = f"The archived survey file would show {shows}; a synthetic file cannot."
         if loose:
-            ranges = "; ".join(fact.range_text for fact in loose)
+            ranges = "; ".join(f"{fact.range_text} ({fact.basis})" for fact in loose)
             text += (f" Here the answer is set by the generator: across {members} equally faithful synthetic "
                      f"files it ranges from {ranges}.")
         elif spread:
-            ranges = "; ".join(fact.range_text for fact in spread)
+            ranges = "; ".join(f"{fact.range_text} ({fact.basis})" for fact in spread)
             text += f" The published figures narrow it to {ranges} in all {members} equally faithful synthetic files."
     return Fact(key, text, "reading", "respondent file, worded by the data source", unit="text")
 
@@ -136,12 +136,12 @@ def evidence_line(facts: list[Fact]) -> str:
     """One sentence for the foot of a page: what carries the numbers it states."""
     counts = evidence_counts(facts)
     published = f"{counts['published']} published number{'' if counts['published'] == 1 else 's'}"
-    line = (f"This page states {published}, {counts['derived']} derived from them "
+    line = (f"The text of this page states {published}, {counts['derived']} derived from them "
             f"and {counts['file']} computed from the respondent file")
     loose = counts["set by the generator"]
     if loose:
         line += f" (of which {loose} {'is' if loose == 1 else 'are'} set by the synthetic file's generator)"
-    return line + "."
+    return line + "; each table's caption names what it is built from."
 
 
 def facts_table(facts: list[Fact]) -> pd.DataFrame:

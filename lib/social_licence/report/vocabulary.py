@@ -29,7 +29,8 @@ class Term:
 #: what each verdict is called, marked and defined (keys: the core's verdicts and "size unknown")
 VERDICT_TERMS = {
     "consensus": Term("consensus", "The whole confidence interval lies at or above the consensus threshold: "
-                      "the survey shows that at least that share of the group gives the answer.", "✓"),
+                      "under the stated assumptions (the group's size and the design effect), the survey shows "
+                      "that at least that share of the group gives the answer.", "✓"),
     "no consensus": Term("no consensus", "The whole confidence interval lies below the threshold: the survey "
                          "shows that fewer than that share of the group give the answer.", "✗"),
     "open": Term("open", "The confidence interval straddles the threshold: the survey cannot tell whether the "
@@ -42,8 +43,8 @@ VERDICT_TERMS = {
 #: the terms of the glossary page, in reading order (verdicts are listed separately)
 TERMS = {
     "social licence": Term("social licence", "Acceptance and trust that a practice outside ordinary norms can go "
-                           "ahead, beyond what the law allows. Here: a consensus of parents on an answer that "
-                           "favours linking their records."),
+                           "ahead, beyond what legal permission alone provides. Here: a consensus of parents on an "
+                           "answer that favours linking their records."),
     "consensus threshold": Term("consensus threshold", "The share one answer must reach to count as a consensus. "
                                 "The paper sets 75% for a yes/no question and 50% for a question with three "
                                 "answer options; both are half as many again as an even split over the k "
@@ -53,9 +54,10 @@ TERMS = {
                            "only when the counted answer favours linkage."),
     "confidence interval": Term("confidence interval", "The range of values that the survey's data are "
                                 "consistent with, at 95% confidence: wider for small groups and for weighted samples."),
-    "design effect": Term("design effect", "How much the survey's design, here mainly its weighting, inflates the "
-                          "variance of an estimate compared with a simple random sample of the same size. A "
-                          "design effect of 2 halves the information in the sample."),
+    "design effect": Term("design effect", "How much the survey's design (its weighting and any clustering) "
+                          "inflates the variance of an estimate compared with a simple random sample of the same "
+                          "size. A design effect of 2 halves the information in the sample. The survey's is not "
+                          "published: this book assumes one value, from 1 to 2, for every group."),
     "effective sample size": Term("effective sample size", "The size of the simple random sample that would give "
                                   "the same precision: the number of parents divided by the design effect."),
     "published": Term("published", "A number printed in the study's sources (the paper, the authors' blog, the "

@@ -32,7 +32,7 @@ def facts(book: Book) -> list:
     """The page's numbers: the fidelity check (file numbers, in a reading) and the build's tools."""
     fidelity = _fidelity(book.view)
     met = book.file("fidelity_met", _met, basis="published figures the file reproduces", unit="count", tolerance=0)
-    gap = book.file("fidelity_gap", _largest_gap, basis="largest gap, points", unit="points", tolerance=0.5)
+    gap = book.file("fidelity_gap", _largest_gap, basis="the largest gap from a published figure", unit="points", tolerance=0.5)
     references = provenance.reference_case_counts()
     versions = provenance.software_versions()
     return [
@@ -67,8 +67,9 @@ def publish(book: Book) -> list:
     links.append(publish_table("tbl-ap-questions", pd.DataFrame({
         "Question": questions["label"], "Wording (paraphrase)": questions["wording"],
         "Scale": questions["scale"], "Counted answer": questions["counted"]}), questions,
-        "The survey's questions: the short label this book uses, a paraphrase of the wording (the survey's own text is "
-        "in the archived questionnaire), the answer scale and the answer the published figures count",
+        "The survey's questions: the short label this book uses, this book's paraphrase of the paper's description of "
+        "each question (the survey's own text is in the archived questionnaire; answer labels and bands are the "
+        "codebook's assumptions), the answer scale and the answer the published figures count",
         CODEBOOK_ORIGIN))
     groups = provenance.subgroup_table(book.codebook, book.published)
     groups = groups[groups["figures"] > 0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from social_licence.report import derived
 from social_licence.report.book import Book
 
 #: the groups of the paper's Tables 2 and 3 (and of its consent and commercial figures), in its order
@@ -18,6 +19,30 @@ def items_of(book: Book, block: str) -> list[str]:
 def figures_of(book: Book, block: str) -> pd.DataFrame:
     """The derived verdicts of a block's published figures."""
     return book.verdicts[book.verdicts["measure"] == block]
+
+
+def firmness(book: Book, figure_id: str) -> str:
+    """The end of a sentence about a figure's derived verdict: whether the printed figure's rounding
+    could change it (:func:`social_licence.report.derived.derived_verdicts`)."""
+    if book.verdicts.loc[figure_id, "depends_on_rounding"]:
+        return "; that verdict is fragile: it would not hold had the printed figure been rounded up"
+    return "; that verdict holds however the printed figure was rounded"
+
+
+#: the other reading of "19 per cent of our sample from minority ethnic groups, five per cent of whom
+#: were Black": five per cent of the minority ethnic parents, not of the whole sample
+BLACK_OF_MINORITY = "5% of the 19% minority ethnic parents"
+
+
+def black_other_reading(book: Book) -> tuple[int, pd.DataFrame]:
+    """(size, derived verdicts of the judged figures for Black parents) if the printed 5% is read as
+    a share of the minority ethnic parents instead of the whole sample (this book's reading)."""
+    published = book.published.set_index("figure_id")["percent"]
+    size = int(derived.SAMPLE_SIZE * published["S15"] * published["S14"] / 100 / 100 + 0.5)
+    sizes = derived.with_group_size(book.sizes, "black", size, BLACK_OF_MINORITY)
+    verdicts = derived.derived_verdicts(book.published, sizes).set_index("figure_id")
+    judged = verdicts[(verdicts["group"] == "black") & verdicts["measure"].isin(book.codebook.judged_blocks)]
+    return size, judged
 
 
 def count(frame: pd.DataFrame, verdict: str) -> int:

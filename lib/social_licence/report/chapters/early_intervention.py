@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from social_licence.report import derived
-from social_licence.report.blocks import publish_block
+from social_licence.report.blocks import HIGHER, publish_block
 from social_licence.report.book import Book
 from social_licence.report.chapters.common import (
     TABLE_GROUPS,
@@ -11,6 +11,7 @@ from social_licence.report.chapters.common import (
     items_of,
     listing,
 )
+from social_licence.report.patterns import in_sentence
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.survey.consensus import consensus_threshold
 
@@ -50,8 +51,6 @@ def facts(book: Book) -> list:
         book.derived_fact("n_open", count(figures, "open"), "printed shares, design effect 2", "count"),
         book.text_fact("open_list", listing(book, figures[figures["verdict"] == "open"].reset_index()),
                        "derived verdicts at design effect 2"),
-        book.derived_fact("n_depends", int(figures["depends_on_deff"].sum()), "printed shares, design effects 1 and 2",
-                          "count"),
         book.published_fact("black_low", float(black["published"].min()), TABLE2),
         book.published_fact("black_high", float(black["published"].max()), TABLE2),
         book.derived_fact("black_size", int(sizes["black"]), "5% of 843 (paper, \"Our survey\")", "count"),
@@ -59,6 +58,8 @@ def facts(book: Book) -> list:
         book.derived_fact("gaps_hold", int(gaps["holds"].sum()), "Holm over the family, design effect 2", "count"),
         book.derived_fact("gaps_deff1", int(gaps["depends_on_deff"].sum()), "Holm over the family, design effect 1",
                           "count"),
+        book.text_fact("deff1_list", gap_listing(book, gaps[gaps["depends_on_deff"]]),
+                       "Holm over the family, design effect 1"),
         book.derived_fact("widest_gap", float(widest["gap"]), "printed figures and shares", "points"),
         book.text_fact("widest_group", book.codebook.name_of(widest["group"]), "printed figures and shares"),
         book.text_fact("widest_item", book.codebook.name_of(widest["item"]), "printed figures and shares"),
@@ -73,6 +74,18 @@ def facts(book: Book) -> list:
                      shows="whether the survey's own responses and weights give the verdicts that the published "
                            "figures give"),
     ]
+
+
+def gap_listing(book: Book, gaps) -> str:
+    """'the higher occupation, qualification or income group on “Identify children at risk of abuse”
+    (+8 points, under this book's reading of the group)' for contrasts of the family, or 'none'."""
+    parts = []
+    for row in gaps.itertuples():
+        name = in_sentence(book.codebook.name_of(row.group))
+        name, reading = (f"the {name} group", ", under this book's reading of the group") if row.group == HIGHER \
+            else (name, "")
+        parts.append(f"{name} on “{book.codebook.name_of(row.item)}” ({row.gap:+.0f} points{reading})")
+    return "; ".join(parts) or "none"
 
 
 def publish_tables(book: Book):

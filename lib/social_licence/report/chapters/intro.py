@@ -7,7 +7,8 @@ from social_licence.report import derived, patterns
 from social_licence.report.book import Book
 from social_licence.report.citation import citation_text, load_citation
 from social_licence.report.display import glue
-from social_licence.report.chapters.common import count, figures_of
+from social_licence.report.chapters.common import count, figures_of, firmness
+from social_licence.report.contrasts import ALPHA
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -28,10 +29,14 @@ def facts(book: Book) -> list:
     reasons = figures_of(book, "acceptability_of_reason")
     trust = figures_of(book, "trust_to_link_records")
     whole_reasons = reasons[reasons["group"] == "all"]
+    group_reasons = reasons[reasons["group"] != "all"]
     whole_trust = trust[trust["group"] == "all"]
     published = book.published.set_index("figure_id")["percent"]
     gaps = book.derived_contrasts.reset_index()
     trust_patterns = patterns.group_patterns(gaps, measures=["trust_to_link_records"])
+
+    high = derived.DEFF_RANGE[-1]
+    held_at_1 = gaps["holds"] | gaps["depends_on_deff"]
 
     def verdict(figure_id: str) -> str:
         return word(book.verdicts.loc[figure_id, "verdict"])
@@ -42,8 +47,8 @@ def facts(book: Book) -> list:
         book.published_fact("reasons_high", float(whole_reasons["published"].max()), "paper, Table 2"),
         book.derived_fact("reasons_lowest", 100 * float(whole_reasons[f"ci_low@{derived.DEFF_RANGE[-1]:g}"].min()),
                           DERIVED),
-        book.derived_fact("reasons_groups", count(reasons, "consensus"), DERIVED, "count"),
-        book.derived_fact("reasons_n", len(reasons), "paper, Table 2", "count"),
+        book.derived_fact("reasons_groups", count(group_reasons, "consensus"), DERIVED, "count"),
+        book.derived_fact("reasons_n", len(group_reasons), "paper, Table 2", "count"),
         book.published_fact("trust_low", float(whole_trust["published"].min()), "paper, Table 3"),
         book.published_fact("trust_high", float(whole_trust["published"].max()), "paper, Table 3"),
         book.derived_fact("trust_open", count(trust, "open"), DERIVED, "count"),
@@ -56,6 +61,11 @@ def facts(book: Book) -> list:
         book.text_fact("trust_below", patterns.groups_in_direction(trust_patterns, "below", book.codebook),
                        "derived contrasts on trust"),
         book.derived_fact("family_held", int(gaps["holds"].sum()), "Holm over the family, design effect 2", "count"),
+        book.derived_fact("family_held_bh", int((gaps[f"p_fdr_bh@{high:g}"] < ALPHA).sum()),
+                          "Benjamini-Hochberg over the family, design effect 2", "count"),
+        book.derived_fact("family_held_1", int(held_at_1.sum()), "Holm over the family, design effect 1", "count"),
+        book.derived_fact("family_held_1_aware", int((held_at_1 & (gaps["measure"] == "awareness")).sum()),
+                          "Holm over the family, design effect 1", "count"),
         book.derived_fact("family_n", len(gaps), "the family of contrasts", "count"),
         book.published_fact("permission", float(published["P03"]), "paper, text"),
         book.text_fact("permission_interval", _interval(book, "P03"), DERIVED),
@@ -66,6 +76,10 @@ def facts(book: Book) -> list:
         book.published_fact("companies", float(published["C01"]), "paper, text"),
         book.text_fact("companies_interval", _interval(book, "C01"), DERIVED),
         book.text_fact("companies_verdict", verdict("C01"), DERIVED),
+        book.derived_fact("companies_acceptable", 100 - float(published["C01"]),
+                          "paper, text: at most 100 minus the share finding it unacceptable"),
+        book.text_fact("companies_firmness", firmness(book, "C01"),
+                       "derived verdict at either end of the printed figure's rounding"),
         book.published_fact("permission_black", float(published["P04"]), "paper and blog"),
         book.text_fact("permission_black_verdict", verdict("P04"), DERIVED),
         book.published_fact("permission_lone", float(published["P05"]), "paper and blog"),

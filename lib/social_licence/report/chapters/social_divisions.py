@@ -11,8 +11,10 @@ from social_licence.report.chapters.common import (
     TABLE_GROUPS,
     count,
     figures_of,
+    firmness,
     items_of,
 )
+from social_licence.report.contrasts import ALPHA
 from social_licence.report.display import publish_table
 from social_licence.report.groups import collapse_categories, rao_scott_across
 from social_licence.report.plotting import glue_figure, interval_plot
@@ -48,7 +50,8 @@ def facts(book: Book) -> list:
     trust_patterns = patterns.group_patterns(gaps.reset_index(), measures=[TRUST])
     by_group = trust_patterns.set_index("group", drop=False)
     family_held = int(gaps["holds"].sum())
-    family_deff1 = int((gaps[f"p_holm@{low:g}"] < 0.05).sum())
+    held_at_1 = gaps[f"p_holm@{low:g}"] < ALPHA
+    family_deff1 = int(held_at_1.sum())
     black_police = gaps.loc["T3_21"]
     higher_table = higher_group_table(book)
     higher = {"any_share": derived.group_sizes(book.published, book.codebook.with_combine(HIGHER, "any"))
@@ -58,7 +61,6 @@ def facts(book: Book) -> list:
     rao_scott = book.file("rao_scott_p", _rao_scott_p, basis="respondent file, four ethnic groups", unit="p",
                           tolerance=0.05)
     return [
-        book.published_fact("threshold3", 50.0, "paper, consensus baseline"),
         book.published_fact("trust_low", float(whole["published"].min()), TABLE3),
         book.published_fact("trust_high", float(whole["published"].max()), TABLE3),
         book.published_fact("social_work", float(published["T3_01"]), TABLE3),
@@ -69,7 +71,7 @@ def facts(book: Book) -> list:
         book.derived_fact("trust_none", count(trust, "no consensus"), "design effect 2", "count"),
         book.derived_fact("trust_n", len(trust), TABLE3, "count"),
         book.text_fact("social_work_verdict", word(trust.loc["T3_01", "verdict"]), "design effect 2"),
-        book.text_fact("social_work_verdict1", word(trust.loc["T3_01", f"verdict@{low:g}"]), "design effect 1"),
+        book.text_fact("social_work_firmness", firmness(book, "T3_01"), "derived verdict at either end of the rounding"),
         book.published_fact("black_police", float(published["T3_21"]), TABLE3),
         book.published_fact("black_immigration", float(published["T3_27"]), TABLE3),
         book.derived_fact("black_police_high", 100 * float(trust.loc["T3_21", f"ci_high@{high:g}"]), "design effect 2"),
@@ -84,8 +86,16 @@ def facts(book: Book) -> list:
         book.text_fact("above_groups", patterns.groups_in_direction(trust_patterns, "above", book.codebook),
                        "derived contrasts on trust"),
         book.derived_fact("family_n", len(gaps), "the family of contrasts", "count"),
-        book.derived_fact("family_known", int(gaps["size_known"].sum()), "contrasts with a printed group size",
+        book.derived_fact("family_printed", int((gaps["size_known"] & (gaps["group"] != HIGHER)).sum()),
+                          "contrasts for groups whose share the paper prints", "count"),
+        book.derived_fact("family_higher", int((gaps["group"] == HIGHER).sum()),
+                          "contrasts for the higher group, sized by the book's reading", "count"),
+        book.derived_fact("family_unknown", int((~gaps["size_known"]).sum()), "contrasts for a group never sized",
                           "count"),
+        book.derived_fact("family_bh", int((gaps[f"p_fdr_bh@{high:g}"] < ALPHA).sum()),
+                          "Benjamini-Hochberg over the family, design effect 2", "count"),
+        book.derived_fact("family_trust_1", int((held_at_1 & (gaps["measure"] == TRUST)).sum()),
+                          "Holm over the family, design effect 1, trust contrasts", "count"),
         book.derived_fact("family_held", family_held, "Holm over the family, design effect 2", "count"),
         book.derived_fact("family_deff1", family_deff1, "Holm over the family, design effect 1", "count"),
         book.published_fact("b01", float(published["B01"]), "paper and blog"),
@@ -100,6 +110,9 @@ def facts(book: Book) -> list:
         book.published_fact("commercial_low", float(commercial["published"].min()), "paper"),
         book.published_fact("commercial_high", float(commercial["published"].max()), "paper"),
         book.text_fact("c01_verdict", word(commercial.loc["C01", "verdict"]), "design effect 2"),
+        book.text_fact("c01_firmness", firmness(book, "C01"), "derived verdict at either end of the rounding"),
+        book.derived_fact("c01_acceptable", 100 - float(published["C01"]),
+                          "paper, text: at most 100 minus the share finding it unacceptable"),
         book.derived_fact("commercial_open", count(commercial, "open"), "design effect 2", "count"),
         book.derived_fact("higher_factor", 1 / (1 - higher["any_share"]), "the higher group's lower bound", "ratio"),
         book.derived_fact("higher_reasons_needed", int(higher_reasons["all_needed"].max()),
@@ -142,7 +155,7 @@ def contrast_summary(book: Book) -> pd.DataFrame:
             continue
         rows.append({"group": group, "contrasts": len(part), "below": int((part["gap"] < 0).sum()),
                      "above": int((part["gap"] > 0).sum()), "hold_at_2": int(part["holds"].sum()),
-                     "hold_at_1": int((part[f"p_holm@{derived.DEFF_RANGE[0]:g}"] < 0.05).sum())})
+                     "hold_at_1": int((part[f"p_holm@{derived.DEFF_RANGE[0]:g}"] < ALPHA).sum())})
     return pd.DataFrame(rows)
 
 
@@ -157,11 +170,12 @@ def publish_contrasts(book: Book):
         f"Hold (Holm), design effect {low:g}": summary["hold_at_1"].astype(str),
         f"Hold (Holm), design effect {high:g}": summary["hold_at_2"].astype(str)})
     family = book.derived_contrasts.reset_index()
-    caption = ("The family of contrasts the paper draws, each group against the rest of the sample, from the published "
-               "figures and printed group shares: by group, how many of its gaps point below and above the rest and "
-               "how many hold after Holm's adjustment over the whole family (the download lists every contrast with "
-               "its gap and its unadjusted, Holm and Benjamini-Hochberg p at both design effects; groups without a "
-               "printed size are left out here)")
+    caption = ("The family of contrasts, each published group figure against the rest of the sample, from the "
+               "published figures and printed group shares: by group, how many of its gaps point below and above the "
+               "rest (a group printed at the whole sample's figure is level, neither) and how many hold after Holm's "
+               "adjustment over the whole family (the download lists every contrast with its gap and its unadjusted, "
+               "Holm and Benjamini-Hochberg p at both design effects; the higher group is sized by this book's "
+               "reading, and the group that cannot be sized is left out here)")
     return publish_table("tbl-sd-contrasts", shown, family, caption, PUBLISHED_ORIGIN)
 
 

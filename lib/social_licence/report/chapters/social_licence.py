@@ -5,6 +5,7 @@ import pandas as pd
 
 from social_licence.report import derived
 from social_licence.report.book import Book, View
+from social_licence.report.chapters.common import BLACK_OF_MINORITY, black_other_reading
 from social_licence.report.display import data_origin, publish_table
 from social_licence.study.published import COMPOSITION
 from social_licence.survey.consensus import consensus_threshold, consensus_verdicts
@@ -17,6 +18,7 @@ PREFIX = "sl"
 SURVEY = "paper, \"Our survey\""
 #: the share of don't-know answers at which the book shows how many published consensuses would fall
 DONT_KNOW_SHARE = 5.0
+
 
 
 def _dont_know_changes(view: View) -> float:
@@ -45,28 +47,40 @@ def facts(book: Book) -> list:
     tolerance = derived.dont_know_tolerance(book.published).set_index("figure_id").loc[judged.index]
     reaching = tolerance["tolerance"].dropna()
     at_line = judged[judged["published"] == 100 * judged["threshold"]]
+    at_line_dk = 100 * (1 - 100 * at_line["threshold"] / (at_line["published"] + 0.5))
+    black = judged[judged["group"] == "black"]
+    black_alt_n, alternative = black_other_reading(book)
     kish = book.file("kish", lambda view: kish_design_effect(view.data[view.codebook.weight_variable]),
                      basis="respondent file's weights", unit="ratio", tolerance=0.05)
     dont_know = book.file("dont_know_changes", _dont_know_changes, basis="respondent file, don't know in the base",
                           unit="count", tolerance=0)
     return [
         book.published_fact("n", 843, SURVEY, "count"),
-        book.published_fact("mothers", float(published.loc["S01", "percent"]), SURVEY),
         book.published_fact("young", float(published.loc["S06", "percent"]), SURVEY),
         book.derived_fact("young_n", int(sizes["age_18_29"]), "12% of 843", "count"),
         book.published_fact("black", float(published.loc["S15", "percent"]), SURVEY),
         book.derived_fact("black_n", int(sizes["black"]), "5% of 843", "count"),
+        book.derived_fact("black_alt_n", black_alt_n, BLACK_OF_MINORITY, "count"),
+        book.derived_fact("black_judged", len(black), "the paper's judged figures for Black parents", "count"),
+        book.derived_fact("black_open", int((black["verdict"] == "open").sum()), "5% of 843, design effect 2", "count"),
+        book.derived_fact("black_alt_open", int((alternative["verdict"] == "open").sum()),
+                          f"{BLACK_OF_MINORITY}, design effect 2", "count"),
         book.published_fact("semi_routine", float(published.loc["S09", "percent"]), SURVEY),
+        book.published_fact("two_parent", float(published.loc["S03", "percent"]), SURVEY),
+        book.derived_fact("two_parent_n", int(derived.SAMPLE_SIZE * published.loc["S03", "percent"] / 100 + 0.5),
+                          "74.5% of 843", "count"),
         book.published_fact("threshold2", 100 * consensus_threshold(2), "paper, consensus baseline"),
         book.published_fact("threshold3", 100 * consensus_threshold(3), "paper, consensus baseline"),
         book.published_fact("n_judged", len(judged), "the paper's figures judged against the baseline", "count"),
         book.published_fact("n_awareness", int((book.verdicts["measure"] == "awareness").sum()),
                             "paper, Table 1 and text", "count"),
         book.derived_fact("dk_reaching", len(reaching), "printed figures at or above their threshold", "count"),
-        book.derived_fact("dk_min", float(reaching.min()), "printed figures and thresholds"),
         book.derived_fact("dk_share", DONT_KNOW_SHARE, "this book's illustration"),
         book.derived_fact("dk_fall", int((reaching < DONT_KNOW_SHARE).sum()), "printed figures and thresholds", "count"),
         book.derived_fact("at_line", len(at_line), "printed figures equal to their threshold", "count"),
+        book.derived_fact("at_line_dk", float(at_line_dk.max()), "printed figures half a point above their line"),
+        book.derived_fact("rounding", int(judged["depends_on_rounding"].sum()),
+                          "derived verdicts at either end of the printed figures' rounding, design effect 2", "count"),
         book.text_fact("at_line_list", "; ".join(
             f"{book.codebook.name_of(r.group)}, “{book.codebook.name_of(r.item)}”" for r in at_line.itertuples()),
             "printed figures equal to their threshold"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 from social_licence.report import derived
 from social_licence.report.blocks import publish_block
 from social_licence.report.book import Book
-from social_licence.report.chapters.common import count, figures_of, items_of
+from social_licence.report.chapters.common import figures_of, items_of
+from social_licence.report.contrasts import derived_pair
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.survey.consensus import consensus_threshold
 
@@ -32,6 +33,8 @@ def facts(book: Book) -> list:
     strongest = gradient.loc[gradient[f"p_holm@{deff_low:g}"].idxmin()]
     consent_gaps = gaps.loc[["P04", "P05"]]
     linkable = aware[aware["item"] == "records_linkable"]
+    highest = linkable.loc[linkable["published"].idxmax()]
+    black_white = {d: derived_pair(book.published, book.sizes, "T1_09", "T1_10", d) for d in derived.DEFF_RANGE}
     return [
         book.published_fact("threshold2", 100 * consensus_threshold(2), "paper, consensus baseline"),
         book.published_fact("threshold3", 100 * consensus_threshold(3), "paper, consensus baseline"),
@@ -39,7 +42,9 @@ def facts(book: Book) -> list:
         book.published_fact("a02", float(published["A02"]), TEXT),
         book.derived_fact("a02_high", 100 * float(aware.loc["A02", f"ci_high@{deff_high:g}"]),
                           "printed sample of 843, design effect 2"),
-        book.published_fact("link_max", float(linkable["published"].max()), TABLE1),
+        book.published_fact("link_max", float(highest["published"]), TABLE1),
+        book.text_fact("link_max_group", book.codebook.name_of(highest["group"]), TABLE1),
+        book.derived_fact("link_max_high", 100 * float(highest[f"ci_high@{deff_high:g}"]), "design effect 2"),
         book.published_fact("noqual_link", float(published["T1_14"]), TABLE1),
         book.published_fact("degree_link", float(published["T1_13"]), TABLE1),
         book.published_fact("black_link", float(published["T1_09"]), TABLE1),
@@ -56,11 +61,10 @@ def facts(book: Book) -> list:
         book.text_fact("strongest_label", f"{book.codebook.name_of(strongest['group'])} knowing that "
                        f"{'records are collected' if strongest['item'] == 'records_collected' else 'records can be linked'}",
                        "printed figures and shares"),
-        book.derived_fact("black_gap", float(gaps.loc["T1_09", "gap"]), "printed figures and shares", "points"),
         book.derived_fact("black_n", int(book.sizes.set_index("group").loc["black", "size"]), "5% of 843", "count"),
-        book.derived_fact("black_gap_p", float(gaps.loc["T1_09", f"p_holm@{deff_low:g}"]), "Holm, design effect 1", "p"),
-        book.derived_fact("size_unknown", count(aware, derived.SIZE_UNKNOWN), "income under £1,200 is never sized",
-                          "count"),
+        book.derived_fact("bw_gap", black_white[deff_low]["gap"], "printed figures, Table 1", "points"),
+        book.derived_fact("bw_p1", black_white[deff_low]["p_value"], "printed sizes, design effect 1, unadjusted", "p"),
+        book.derived_fact("bw_p2", black_white[deff_high]["p_value"], "printed sizes, design effect 2, unadjusted", "p"),
         book.published_fact("p01", float(published["P01"]), TEXT),
         book.published_fact("p02", float(published["P02"]), TEXT),
         book.published_fact("p03", float(published["P03"]), TEXT),

@@ -21,6 +21,8 @@ from social_licence.survey.intervals import METHODS
 
 #: the prefix of the chapter's glue keys
 PREFIX = "un"
+#: a design effect beyond the assumed range, to show what happens if weighting costs more
+BEYOND = 3.0
 
 #: design effects of the sweep figure
 SWEEP = np.round(np.arange(derived.DEFF_RANGE[0], derived.DEFF_RANGE[1] + 1e-9, 0.1), 1)
@@ -91,6 +93,7 @@ def facts(book: Book) -> list:
     needed = [n for n in needed if n is not None]
     files = file_numbers(book)
     by_key = {f.key: f for f in files}
+    beyond = derived.derived_verdicts(book.published, book.sizes, (BEYOND,)).set_index("figure_id").loc[figures.index]
     return [
         book.published_fact("n_figures", len(book.published), "the 108 published figures", "count"),
         book.published_fact("n_judged", len(figures), "figures the paper judges against the baseline", "count"),
@@ -102,6 +105,10 @@ def facts(book: Book) -> list:
                           "count"),
         book.derived_fact("open_1", int((figures[f"verdict@{low:g}"] == "open").sum()), "design effect 1", "count"),
         book.derived_fact("depends", int(figures["depends_on_deff"].sum()), "design effects 1 and 2", "count"),
+        book.derived_fact("rounding", int(figures["depends_on_rounding"].sum()),
+                          "design effect 2, the printed figures at either end of their rounding", "count"),
+        book.derived_fact("beyond", BEYOND, "a design effect outside the assumed range", "ratio"),
+        book.derived_fact("consensus_beyond", count(beyond, "consensus"), f"design effect {BEYOND:g}", "count"),
         book.derived_fact("at_line", len(at_line), "printed figures equal to their threshold", "count"),
         book.derived_fact("unknown", count(book.verdicts, derived.SIZE_UNKNOWN), "groups the paper never sizes",
                           "count"),
@@ -114,7 +121,6 @@ def facts(book: Book) -> list:
         book.derived_fact("needed_median", float(np.median(needed)) if needed else float("nan"),
                           "settling sizes of the open verdicts, design effect 2", "count"),
         book.derived_fact("needed_over", int(sum(n > derived.SAMPLE_SIZE for n in needed)), "settling sizes", "count"),
-        book.derived_fact("never", len(open_figures) - len(needed), "open verdicts no size can settle", "count"),
         *files,
         book.reading("kish_reading", [by_key["un_kish"]],
                      finding="The archived file's weights have a Kish design effect of {un_kish}.",
@@ -140,7 +146,8 @@ def publish_sizes(book: Book):
                     zip(sizes["size"], sizes["bound"])],
         "Basis": sizes["basis"]})
     caption = ("Group sizes from the printed composition of the 843 parents, read as shares of the respondents "
-               "(a lower bound where the group is a union of printed groups; none where the paper never sizes it)")
+               "(a lower bound where the group is a union of printed groups; none where the paper never sizes it; a "
+               "size from 100 minus a printed share assumes that every parent answered the question it rests on)")
     return publish_table("tbl-un-sizes", shown, sizes, caption, PUBLISHED_ORIGIN)
 
 
