@@ -102,3 +102,19 @@ def test_a_verdict_that_the_printed_figure_s_rounding_could_change_is_fragile(pu
     assert identify[["verdict", "verdict_rounded_down", "verdict_rounded_up"]].tolist() == ["consensus"] * 3
     assert not identify["fragile"]
     assert (verdicts["fragile"] == (verdicts["depends_on_deff"] | verdicts["depends_on_rounding"])).all()
+
+
+def test_another_reading_of_a_group_s_size_gives_its_verdicts_under_that_reading(published, sizes):
+    """Black parents read as 5% of the 19% minority ethnic parents: 0.05 x 0.19 x 843 = 8 parents.
+    At 8 parents and a design effect of 2 (an effective 4), every judged figure is open, and the
+    other groups' verdicts are unchanged."""
+    other = derived.with_group_size(sizes.reset_index(), "black", 8, "5% of the 19% minority ethnic parents")
+    assert other.set_index("group").loc["black", ["size", "bound"]].tolist() == [8, "exact"]
+    before = derived.derived_verdicts(published, sizes.reset_index()).set_index("figure_id")
+    after = derived.derived_verdicts(published, other).set_index("figure_id")
+    black = after[(after["group"] == "black") & (after["measure"] != "awareness")]
+    assert len(black) == 14 and (black["verdict"] == "open").all()
+    rest = after["group"] != "black"
+    assert (after.loc[rest, "verdict"] == before.loc[rest, "verdict"]).all()
+    with pytest.raises(ValueError, match="no group 'asian'"):
+        derived.with_group_size(sizes.reset_index(), "asian", 8, "nowhere")
