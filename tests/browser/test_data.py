@@ -10,7 +10,7 @@ from the library, never read back from the page and compared with itself:
   fidelity download against the recomputation of all 108 figures;
 - every cell of those results tables, and their foot row of group sizes, against
   ``report.tables.cell`` applied to the recomputed values (a ``†`` where the derived verdict
-  is fragile: it depends on the design effect or on the rounding of the printed figure);
+  depends on the design effect, a ``‡`` where it depends on the rounding of the printed figure);
 - every glued text of every page against the library's value for its key
   (``pages.library_values``: the page's facts, evidence line and interval level).
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from book import pages
-from social_licence.report.blocks import DEPENDS_MARK, HIGHER, HIGHER_MARK, PUBLISHED_ORIGIN
+from social_licence.report.blocks import HIGHER, HIGHER_MARK, PUBLISHED_ORIGIN, fragility_marks
 from social_licence.report.book import Book
 from social_licence.report.display import SOURCE_COLUMN, WITHHELD, data_origin, stable
 from social_licence.report.tables import cell, figure_estimates
@@ -110,7 +110,7 @@ def expected_cell(kind: str, figure: pd.Series, judged: bool) -> str:
     """What a results table shows for one figure, from the library's values."""
     if kind == "derived":
         text = cell(figure["published"], figure["ci_low@2"], figure["ci_high@2"], figure["verdict"] if judged else None)
-        return text + DEPENDS_MARK if judged and figure["fragile"] else text
+        return text + fragility_marks(figure["depends_on_deff"], figure["depends_on_rounding"]) if judged else text
     return cell(100 * figure["estimate"], figure["ci_low"], figure["ci_high"], figure["verdict"] if judged else None)
 
 

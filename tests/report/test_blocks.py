@@ -4,7 +4,15 @@ import shutil
 import pytest
 
 from social_licence.report import blocks, display
-from social_licence.report.blocks import DEPENDS_MARK, HIGHER, HIGHER_MARK, higher_group_note, publish_block
+from social_licence.report.blocks import (
+    DEPENDS_MARK,
+    HIGHER,
+    HIGHER_MARK,
+    ROUNDING_MARK,
+    fragility_marks,
+    higher_group_note,
+    publish_block,
+)
 from social_licence.report.book import Book
 from social_licence.report.chapters.common import TABLE_GROUPS, items_of
 from social_licence.report.tables import cell
@@ -43,7 +51,9 @@ def test_the_derived_table_shows_each_published_figure_with_its_derived_interval
     for figure_id, figure in figures.iterrows():
         shown = rows[items.index(figure["item"])][1 + TABLE_GROUPS.index(figure["group"])]
         expected = cell(figure["published"], figure["ci_low@2"], figure["ci_high@2"], figure["verdict"])
-        assert shown == expected + (DEPENDS_MARK if figure["fragile"] else ""), figure_id
+        marks = (DEPENDS_MARK if figure["depends_on_deff"] else "") + (ROUNDING_MARK if figure["depends_on_rounding"] else "")
+        assert shown == expected + marks, figure_id
+    assert {fragility_marks(True, False), fragility_marks(False, True), fragility_marks(True, True)} == {"†", "‡", "†‡"}
     header = next(line for line in glued["tbl-x"].splitlines() if line.startswith("| Question"))
     assert f"{book.codebook.short_name_of(HIGHER)}{HIGHER_MARK} |" in header, "the higher group's heading carries its mark"
 

@@ -100,3 +100,13 @@ def test_a_group_printed_at_the_whole_sample_s_figure_is_level_with_the_rest(pub
     level = table[table["published"] == table["published_all"]]
     assert "T2_16" in level.index
     assert (level["gap"] == 0).all() and np.allclose(level["rest"], level["published_all"], rtol=1e-12)
+
+
+def test_holm_survivors_fall_as_the_design_effect_grows(published, sizes):
+    """The count at each design effect is the count of Holm p below 0.05 in derived_contrasts at
+    that design effect; a larger design effect widens every test, so it never rises."""
+    grid = [1.0, 1.5, 2.0]
+    survivors = contrasts.holm_survivors(published, sizes, grid)
+    for d in grid:
+        assert survivors[d] == int((contrasts.derived_contrasts(published, sizes, d)["p_holm"] < 0.05).sum())
+    assert survivors.is_monotonic_decreasing and survivors[1.0] > survivors[2.0]

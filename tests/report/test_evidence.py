@@ -55,7 +55,8 @@ def test_a_reading_states_the_finding_only_from_the_archived_file():
     assert "set by the generator" in synthetic and "-30.0 points to -2.0 points" in synthetic
     assert "-22.1" not in synthetic, "a synthetic build never states the file's value as a finding"
     narrowed = reading("x_r", [pinned], finding=finding, shows="the share", archived=False).value
-    assert "narrow it to 28% (respondent file) in all 24" in narrowed, "each range names what it measures"
+    assert "pin it down: all 24 equally faithful synthetic files give 28% (respondent file)" in narrowed, \
+        "each range names what it measures"
     with pytest.raises(ValueError, match="readings are for file numbers"):
         reading("x_r", [Fact("p", 28.0, "published", "paper")], finding="", shows="", archived=True)
 

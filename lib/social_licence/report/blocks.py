@@ -6,8 +6,8 @@ tables in the paper's layout (:func:`social_licence.report.tables.paper_table`):
 ``<name>``
     the published percentages with their intervals derived from the printed group sizes at the
     upper design effect of :data:`social_licence.report.derived.DEFF_RANGE`, and the verdicts
-    (a ``†`` marks a fragile verdict: one that differs at the lower design effect, or with the
-    printed figure at either end of its rounding interval);
+    (a ``†`` marks a verdict that differs at the lower design effect, a ``‡`` one that differs with
+    the printed figure at either end of its rounding interval);
 ``<name>-file``
     the same figures recomputed from the build's respondent file, with the file's intervals and
     verdicts and its numbers of respondents (placed by the chapter in a collapsed block).
@@ -31,7 +31,13 @@ HIGHER = "higher_occupation_qualification_income"
 #: where published figures come from, for the captions of derived tables
 PUBLISHED_ORIGIN = "Source: Edwards, Gillies & Gorin (2021); intervals derived by this book"
 #: marks in table headings and cells
-HIGHER_MARK, DEPENDS_MARK = "*", "†"
+HIGHER_MARK, DEPENDS_MARK, ROUNDING_MARK = "*", "†", "‡"
+
+
+def fragility_marks(depends_on_deff: bool, depends_on_rounding: bool) -> str:
+    """The marks of a fragile derived verdict: † (differs at the lower design effect), ‡ (differs
+    within the printed figure's rounding), both, or none."""
+    return (DEPENDS_MARK if depends_on_deff else "") + (ROUNDING_MARK if depends_on_rounding else "")
 
 
 def _sizes_row(book: Book, groups: list[str]) -> dict[str, str]:
@@ -109,14 +115,14 @@ def publish_block(book: Book, name: str, items: list[str], groups: list[str], ti
             question = book.codebook.name_of(row.item)
             at = (table.index[table["Group"] == label][0], question) if groups_in_rows else \
                  (table.index[table["Question"] == question][0], label)
-            table.loc[at] = table.loc[at] + DEPENDS_MARK
+            table.loc[at] = table.loc[at] + fragility_marks(row.depends_on_deff, row.depends_on_rounding)
     threshold = sorted({f"{100 * t:g}%" for t in chosen["threshold"]})
     caption = (f"{title}: published percentage with its 95% interval derived from the group's printed share of the "
                f"843 parents at a design effect of {deff:g}")
     if judged:
         caption += (f", and the verdict against the {' or '.join(threshold)} consensus threshold ({marks_legend()}; "
-                    f"{DEPENDS_MARK} the verdict would differ at a design effect of {derived.DEFF_RANGE[0]:g} or "
-                    "within the rounding of the printed figure)")
+                    f"{DEPENDS_MARK} the verdict would differ at a design effect of {derived.DEFF_RANGE[0]:g}; "
+                    f"{ROUNDING_MARK} it would differ within the rounding of the printed figure)")
     if HIGHER in groups:
         caption += ". " + higher_group_note(book, figure_ids)
     derived_link = publish_table(name, table, figure_listing(shown.reset_index(), book.codebook), caption,

@@ -138,6 +138,13 @@ def derived_family(published: pd.DataFrame, sizes: pd.DataFrame, deffs=DEFF_RANG
                         size_known=table["share"].notna())
 
 
+def holm_survivors(published: pd.DataFrame, sizes: pd.DataFrame, deffs) -> pd.Series:
+    """How many of the family's contrasts hold after Holm's adjustment at each design effect of
+    ``deffs`` (index: the design effect), to show how far beyond 1 a finding survives."""
+    counts = {float(d): int((derived_contrasts(published, sizes, d)["p_holm"] < ALPHA).sum()) for d in deffs}
+    return pd.Series(counts, name="survivors")
+
+
 def file_contrasts(survey: SurveyData, published: pd.DataFrame, codebook: Codebook, *,
                    level: float = 0.95) -> pd.DataFrame:
     """The family from the respondent file: each group against the rest, design-based.

@@ -119,8 +119,9 @@ def reading(key: str, facts: list[Fact], *, finding: str, shows: str, archived: 
             text += (f" Here the answer is set by the generator: across {members} equally faithful synthetic "
                      f"files it ranges from {ranges}.")
         elif spread:
-            ranges = "; ".join(f"{fact.range_text} ({fact.basis})" for fact in spread)
-            text += f" The published figures narrow it to {ranges} in all {members} equally faithful synthetic files."
+            ranges = " and ".join(f"{fact.range_text} ({fact.basis})" for fact in spread)
+            text += (f" The published figures pin it down: all {members} equally faithful synthetic files give "
+                     f"{ranges}.")
     return Fact(key, text, "reading", "respondent file, worded by the data source", unit="text")
 
 

@@ -49,6 +49,10 @@ TERMS = {
                                 "The paper sets 75% for a yes/no question and 50% for a question with three "
                                 "answer options; both are half as many again as an even split over the k "
                                 "options (1.5/k), which is how this book writes the rule."),
+    "fragile verdict": Term("fragile verdict", "A verdict derived from a published figure that would differ under "
+                            "another of the stated assumptions: at a design effect of 1 instead of 2 (marked †), or "
+                            "with the figure anywhere within its rounding, half a point either side (marked ‡).",
+                            "†, ‡"),
     "counted answer": Term("counted answer", "The answer a published percentage counts. It may favour linkage "
                            "(\"acceptable\", \"trust\") or oppose it (\"unacceptable\"), so a consensus is a licence "
                            "only when the counted answer favours linkage."),

@@ -75,7 +75,9 @@ def publish(book: Book) -> list:
     groups = groups[groups["figures"] > 0]
     links.append(publish_table("tbl-ap-groups", pd.DataFrame({
         "Group": groups["group"], "Definition": groups["definition"]}), groups,
-        "The groups of parents the published figures describe, defined from the codebook's coded conditions",
+        "The groups of parents the published figures describe, defined from the codebook's coded conditions (the "
+        "codes and bands, such as the income bands, are the codebook's assumptions where the paper names only a "
+        "cut-off)",
         CODEBOOK_ORIGIN))
     if book.archived:
         links.append(publish_table("tbl-ap-recoding", provenance.recoding_for_readers(book.survey.recoding),

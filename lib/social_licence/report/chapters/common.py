@@ -5,6 +5,7 @@ import pandas as pd
 
 from social_licence.report import derived
 from social_licence.report.book import Book
+from social_licence.report.contrasts import holm_survivors
 
 #: the groups of the paper's Tables 2 and 3 (and of its consent and commercial figures), in its order
 TABLE_GROUPS = ["all", "higher_occupation_qualification_income", "black", "lone_parent", "age_18_29",
@@ -25,8 +26,24 @@ def firmness(book: Book, figure_id: str) -> str:
     """The end of a sentence about a figure's derived verdict: whether the printed figure's rounding
     could change it (:func:`social_licence.report.derived.derived_verdicts`)."""
     if book.verdicts.loc[figure_id, "depends_on_rounding"]:
-        return "; that verdict is fragile: it would not hold had the printed figure been rounded up"
+        return ("; that verdict is fragile (‡): it would not hold if the figure before rounding were up to half a "
+                "point below the printed one")
     return "; that verdict holds however the printed figure was rounded"
+
+
+#: the groups the paper calls marginalised ("Black parents, lone parents, younger parents, and parents
+#: in larger households"), in its order
+MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
+#: design effects from 1 to 2 in steps of 0.1, for how far a finding survives
+DEFF_GRID = [round(1 + step / 10, 1) for step in range(11)]
+
+
+def survives_up_to(book: Book) -> float:
+    """The largest design effect of :data:`DEFF_GRID` at which at least one contrast of the family
+    holds after Holm's adjustment (1 less a step if none holds even at 1)."""
+    survivors = holm_survivors(book.published, book.sizes, DEFF_GRID)
+    held = survivors[survivors > 0]
+    return float(held.index.max()) if len(held) else DEFF_GRID[0] - 0.1
 
 
 #: the other reading of "19 per cent of our sample from minority ethnic groups, five per cent of whom

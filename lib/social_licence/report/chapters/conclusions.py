@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from social_licence.report import derived, patterns
 from social_licence.report.book import Book
-from social_licence.report.chapters.common import TABLE_GROUPS, black_other_reading, count, figures_of, firmness
+from social_licence.report.chapters.common import (
+    MARGINALISED,
+    TABLE_GROUPS,
+    black_other_reading,
+    count,
+    figures_of,
+    firmness,
+    survives_up_to,
+)
 from social_licence.report.contrasts import ALPHA
 
 #: the prefix of the chapter's glue keys
@@ -58,7 +66,15 @@ def facts(book: Book) -> list:
         book.text_fact("lowest_group", book.codebook.name_of(group), "printed figures of Tables 2 and 3"),
         book.derived_fact("lowest_times", times, "printed figures of Tables 2 and 3", "count"),
         book.derived_fact("lowest_questions", questions, "printed figures of Tables 2 and 3", "count"),
-        book.derived_fact("family_n", len(gaps), "the family of contrasts", "count"),
+        book.derived_fact("family_n", int(gaps["size_known"].sum()), "the family's contrasts that can be tested",
+                          "count"),
+        book.derived_fact("marginalised_n", int(gaps["group"].isin(MARGINALISED).sum()),
+                          "contrasts for the four groups the paper calls marginalised", "count"),
+        book.derived_fact("marginalised_1", int((gaps["group"].isin(MARGINALISED)
+                                                 & (gaps[f"p_holm@{low:g}"] < ALPHA)).sum()),
+                          "Holm over the family, design effect 1, the four groups", "count"),
+        book.derived_fact("survives_up_to", survives_up_to(book), "Holm over the family, design effects 1 to 2",
+                          "ratio"),
         book.derived_fact("family_held", int(gaps["holds"].sum()), "Holm, design effect 2", "count"),
         book.derived_fact("family_deff1", int((gaps[f"p_holm@{low:g}"] < ALPHA).sum()), "Holm, design effect 1",
                           "count"),

@@ -54,8 +54,10 @@ def facts(book: Book) -> list:
     family_deff1 = int(held_at_1.sum())
     black_police = gaps.loc["T3_21"]
     higher_table = higher_group_table(book)
+    strict = derived.group_sizes(book.published, book.codebook.with_combine(HIGHER, "all")).set_index("group")
     higher = {"any_share": derived.group_sizes(book.published, book.codebook.with_combine(HIGHER, "any"))
-              .set_index("group").loc[HIGHER, "share"] / 100}
+              .set_index("group").loc[HIGHER, "share"] / 100,
+              "all_upper": float(strict.loc[HIGHER, "upper"]) / derived.SAMPLE_SIZE}
     higher_reasons = higher_table[higher_table["figure_id"].str.startswith("T2")]
     higher_trust = higher_table[higher_table["figure_id"].str.startswith("T3")]
     rao_scott = book.file("rao_scott_p", _rao_scott_p, basis="respondent file, four ethnic groups", unit="p",
@@ -115,6 +117,8 @@ def facts(book: Book) -> list:
                           "paper, text: at most 100 minus the share finding it unacceptable"),
         book.derived_fact("commercial_open", count(commercial, "open"), "design effect 2", "count"),
         book.derived_fact("higher_factor", 1 / (1 - higher["any_share"]), "the higher group's lower bound", "ratio"),
+        book.derived_fact("higher_factor_all", 1 / (1 - higher["all_upper"]),
+                          "the higher group's upper bound, all three", "ratio"),
         book.derived_fact("higher_reasons_needed", int(higher_reasons["all_needed"].max()),
                           "settling sizes at design effect 2", "count"),
         book.derived_fact("higher_trust_unsettled", int((~higher_trust["all_settles"]).sum()),

@@ -51,7 +51,8 @@ def facts(book: Book) -> list:
     black = judged[judged["group"] == "black"]
     black_alt_n, alternative = black_other_reading(book)
     kish = book.file("kish", lambda view: kish_design_effect(view.data[view.codebook.weight_variable]),
-                     basis="respondent file's weights", unit="ratio", tolerance=0.05)
+                     basis="the design effect each synthetic file's weights were given" if not book.archived
+                     else "respondent file's weights", unit="ratio", tolerance=0.05)
     dont_know = book.file("dont_know_changes", _dont_know_changes, basis="respondent file, don't know in the base",
                           unit="count", tolerance=0)
     return [

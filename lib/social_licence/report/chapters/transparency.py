@@ -4,7 +4,7 @@ from __future__ import annotations
 from social_licence.report import derived
 from social_licence.report.blocks import publish_block
 from social_licence.report.book import Book
-from social_licence.report.chapters.common import figures_of, items_of
+from social_licence.report.chapters.common import figures_of, items_of, survives_up_to
 from social_licence.report.contrasts import derived_pair
 from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.survey.consensus import consensus_threshold
@@ -58,6 +58,8 @@ def facts(book: Book) -> list:
         book.derived_fact("strongest_gap", float(strongest["gap"]), "printed figures and shares", "points"),
         book.derived_fact("strongest_p1", float(strongest[f"p_holm@{deff_low:g}"]), "Holm, design effect 1", "p"),
         book.derived_fact("strongest_p2", float(strongest[f"p_holm@{deff_high:g}"]), "Holm, design effect 2", "p"),
+        book.derived_fact("survives_up_to", survives_up_to(book), "Holm over the family, design effects 1 to 2",
+                          "ratio"),
         book.text_fact("strongest_label", f"{book.codebook.name_of(strongest['group'])} knowing that "
                        f"{'records are collected' if strongest['item'] == 'records_collected' else 'records can be linked'}",
                        "printed figures and shares"),
