@@ -67,7 +67,7 @@ def test_the_evidence_line_counts_each_class_and_the_numbers_set_by_the_generato
     assert evidence_counts(facts) == {"published": 1, "derived": 2, "file": 1, "set by the generator": 1}
     assert evidence_line(facts) == ("The text of this page states 1 published number, 2 derived from them and 1 "
                                     "computed from the respondent file (of which 1 is set by the synthetic file's "
-                                    "generator); each table's caption names what it is built from.")
+                                    "generator); tables name their source in their captions.")
     more = facts + [Fact("a2", 1, "published", "p"), file_fact("y_gap")]
     assert evidence_line(more).startswith("The text of this page states 2 published numbers, 2 derived from them "
                                           "and 2 computed from the respondent file (of which 2 are set by")

@@ -64,8 +64,8 @@ def higher_group_note(book: Book, figure_ids: list[str]) -> str:
     if other == "any":
         every = book.codebook.with_combine(HIGHER, "any")
         size = derived.group_sizes(book.published, every).set_index("group").loc[HIGHER, "size"]
-        return (f"{HIGHER_MARK} Read as parents with all three markers (this build's reading); read as any one "
-                f"of them, the group would hold at least {int(size)} parents.")
+        return (f"{HIGHER_MARK} All three markers (this build's reading); read as any one of them, the group "
+                f"would hold at least {int(size)} parents.")
     strict = derived.group_sizes(book.published, book.codebook.with_combine(HIGHER, "all")).set_index("group")
     upper = int(strict.loc[HIGHER, "upper"]) if pd.notna(strict.loc[HIGHER, "upper"]) else None
     figures = book.verdicts.loc[[f for f in figure_ids if book.verdicts.loc[f, "group"] == HIGHER]]
@@ -75,19 +75,19 @@ def higher_group_note(book: Book, figure_ids: list[str]) -> str:
         needs.append((figure_id, n))
     settle = [n for _, n in needs if n is not None and (upper is None or n <= upper)]
     never = sum(1 for _, n in needs if n is None or (upper is not None and n > upper))
-    parts = [f"{HIGHER_MARK} Parents with any one of a managerial or professional occupation, a degree or a household "
-             f"income over £3,700 a month (the book's reading): at least {int(sizes['size'])} parents."]
+    parts = [f"{HIGHER_MARK} Any one of a managerial or professional occupation, a degree or a household income "
+             f"over £3,700 a month (this book's reading): at least {int(sizes['size'])} parents."]
     def verdicts(n: int) -> str:
         total = len(needs)
-        return "its verdict here" if total == 1 else f"all {total} of its verdicts here" if n == total \
-            else f"{n} of its {total} verdicts here"
+        return "its verdict" if total == 1 else f"all {total} of its verdicts" if n == total \
+            else f"{n} of its {total} verdicts"
 
     clauses = []
     if settle:
-        clauses.append(f"{verdicts(len(settle))} would stand only if it held at least {max(settle)} parents")
+        clauses.append(f"{verdicts(len(settle))} would need at least {max(settle)} parents")
     if never:
         clauses.append(f"{verdicts(never)} could not be settled at any size it could have")
-    text = f" Read as all three markers, the group's size is not published (at most {upper} parents)"
+    text = f" Under all three (at most {upper} parents)"
     parts.append(text + (": " + ", and ".join(clauses) if clauses else "") + ".")
     return "".join(parts)
 
@@ -117,12 +117,12 @@ def publish_block(book: Book, name: str, items: list[str], groups: list[str], ti
                  (table.index[table["Question"] == question][0], label)
             table.loc[at] = table.loc[at] + fragility_marks(row.depends_on_deff, row.depends_on_rounding)
     threshold = sorted({f"{100 * t:g}%" for t in chosen["threshold"]})
-    caption = (f"{title}: published percentage with its 95% interval derived from the group's printed share of the "
-               f"843 parents at a design effect of {deff:g}")
+    caption = (f"{title}: published percentage and its 95% interval, derived from the group's printed share of "
+               f"the 843 parents at a design effect of {deff:g}")
     if judged:
-        caption += (f", and the verdict against the {' or '.join(threshold)} consensus threshold ({marks_legend()}; "
-                    f"{DEPENDS_MARK} the verdict would differ at a design effect of {derived.DEFF_RANGE[0]:g}; "
-                    f"{ROUNDING_MARK} it would differ within the rounding of the printed figure)")
+        caption += (f", with its verdict against the {' or '.join(threshold)} threshold ({marks_legend()}; "
+                    f"{DEPENDS_MARK} differs at a design effect of {derived.DEFF_RANGE[0]:g}, {ROUNDING_MARK} within "
+                    "the printed figure's rounding)")
     if HIGHER in groups:
         caption += ". " + higher_group_note(book, figure_ids)
     derived_link = publish_table(name, table, figure_listing(shown.reset_index(), book.codebook), caption,

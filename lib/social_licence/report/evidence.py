@@ -142,7 +142,7 @@ def evidence_line(facts: list[Fact]) -> str:
     loose = counts["set by the generator"]
     if loose:
         line += f" (of which {loose} {'is' if loose == 1 else 'are'} set by the synthetic file's generator)"
-    return line + "; each table's caption names what it is built from."
+    return line + "; tables name their source in their captions."
 
 
 def facts_table(facts: list[Fact]) -> pd.DataFrame:
