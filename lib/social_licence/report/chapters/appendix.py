@@ -32,7 +32,8 @@ def facts(book: Book) -> list:
     """The page's numbers: the fidelity check (file numbers, in a reading) and the build's tools."""
     fidelity = _fidelity(book.view)
     met = book.file("fidelity_met", _met, basis="published figures the file reproduces", unit="count", tolerance=0)
-    gap = book.file("fidelity_gap", _largest_gap, basis="the largest gap from a published figure", unit="points", tolerance=0.5)
+    gap = book.file("fidelity_gap", _largest_gap, basis="the largest gap from a published figure", unit="points",
+                    tolerance=0.5)
     references = provenance.reference_case_counts()
     versions = provenance.software_versions()
     return [

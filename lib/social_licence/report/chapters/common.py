@@ -6,6 +6,7 @@ import pandas as pd
 from social_licence.report import derived
 from social_licence.report.book import Book
 from social_licence.report.contrasts import holm_survivors
+from social_licence.report.plotting import interval_plot
 
 #: the groups of the paper's Tables 2 and 3 (and of its consent and commercial figures), in its order
 TABLE_GROUPS = ["all", "higher_occupation_qualification_income", "black", "lone_parent", "age_18_29",
@@ -60,6 +61,21 @@ def black_other_reading(book: Book) -> tuple[int, pd.DataFrame]:
     verdicts = derived.derived_verdicts(book.published, sizes).set_index("figure_id")
     judged = verdicts[(verdicts["group"] == "black") & verdicts["measure"].isin(book.codebook.judged_blocks)]
     return size, judged
+
+
+def derived_block_plot(book: Book, block: str, groups: list[str], measured: str, *, threshold: bool = True):
+    """A block's published percentages by question and group, with their intervals derived at the
+    upper design effect (:func:`social_licence.report.plotting.interval_plot`); ``measured`` names
+    the axis ("Parents who knew"), and ``threshold=False`` draws no consensus line, for figures the
+    paper does not judge."""
+    deff = derived.DEFF_RANGE[-1]
+    figures = figures_of(book, block).assign(estimate=lambda frame: frame["published"] / 100)
+    if not threshold:
+        figures = figures.assign(threshold=float("nan"))
+    return interval_plot(figures, labels={group: book.codebook.short_name_of(group) for group in groups},
+                         rows={item: book.codebook.name_of(item) for item in items_of(book, block)},
+                         low=f"ci_low@{deff:g}", high=f"ci_high@{deff:g}",
+                         xlabel=f"{measured} (%): published, with 95% interval derived at a design effect of {deff:g}")
 
 
 def count(frame: pd.DataFrame, verdict: str) -> int:

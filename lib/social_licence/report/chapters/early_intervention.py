@@ -7,12 +7,13 @@ from social_licence.report.book import Book
 from social_licence.report.chapters.common import (
     TABLE_GROUPS,
     count,
+    derived_block_plot,
     figures_of,
     items_of,
     listing,
 )
 from social_licence.report.patterns import in_sentence
-from social_licence.report.plotting import glue_figure, interval_plot
+from social_licence.report.plotting import glue_figure
 from social_licence.survey.consensus import consensus_threshold
 
 #: the prefix of the chapter's glue keys
@@ -96,12 +97,5 @@ def publish_tables(book: Book):
 
 def publish_figure(book: Book) -> None:
     """The reasons by group: published percentages with their derived intervals."""
-    deff = derived.DEFF_RANGE[-1]
-    figures = figures_of(book, BLOCK)
-    rows = {item: book.codebook.name_of(item) for item in items_of(book, BLOCK)}
-    labels = {group: book.codebook.short_name_of(group) for group in TABLE_GROUPS}
-    fig = interval_plot(figures.assign(estimate=figures["published"] / 100), labels=labels, rows=rows,
-                        low=f"ci_low@{deff:g}", high=f"ci_high@{deff:g}",
-                        xlabel="Parents finding the reason acceptable (%): published, with 95% interval derived "
-                               f"at a design effect of {deff:g}")
-    glue_figure("ei_reasons_plot", fig)
+    glue_figure("ei_reasons_plot",
+                derived_block_plot(book, BLOCK, TABLE_GROUPS, "Parents finding the reason acceptable"))

@@ -10,6 +10,7 @@ from social_licence.report.book import Book, View
 from social_licence.report.chapters.common import (
     TABLE_GROUPS,
     count,
+    derived_block_plot,
     figures_of,
     firmness,
     items_of,
@@ -17,7 +18,7 @@ from social_licence.report.chapters.common import (
 from social_licence.report.contrasts import ALPHA
 from social_licence.report.display import publish_table
 from social_licence.report.groups import collapse_categories, rao_scott_across
-from social_licence.report.plotting import glue_figure, interval_plot
+from social_licence.report.plotting import glue_figure
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -73,7 +74,8 @@ def facts(book: Book) -> list:
         book.derived_fact("trust_none", count(trust, "no consensus"), "design effect 2", "count"),
         book.derived_fact("trust_n", len(trust), TABLE3, "count"),
         book.text_fact("social_work_verdict", word(trust.loc["T3_01", "verdict"]), "design effect 2"),
-        book.text_fact("social_work_firmness", firmness(book, "T3_01"), "derived verdict at either end of the rounding"),
+        book.text_fact("social_work_firmness", firmness(book, "T3_01"),
+                       "derived verdict at either end of the rounding"),
         book.published_fact("black_police", float(published["T3_21"]), TABLE3),
         book.published_fact("black_immigration", float(published["T3_27"]), TABLE3),
         book.derived_fact("black_police_high", 100 * float(trust.loc["T3_21", f"ci_high@{high:g}"]), "design effect 2"),
@@ -243,12 +245,4 @@ def publish_higher_group(book: Book):
 
 def publish_figure(book: Book) -> None:
     """Trust in services by group: published percentages with their derived intervals."""
-    deff = derived.DEFF_RANGE[-1]
-    figures = figures_of(book, TRUST)
-    rows = {item: book.codebook.name_of(item) for item in items_of(book, TRUST)}
-    labels = {group: book.codebook.short_name_of(group) for group in TABLE_GROUPS}
-    fig = interval_plot(figures.assign(estimate=figures["published"] / 100), labels=labels, rows=rows,
-                        low=f"ci_low@{deff:g}", high=f"ci_high@{deff:g}",
-                        xlabel=f"Parents trusting the service (%): published, with 95% interval derived at a "
-                               f"design effect of {deff:g}")
-    glue_figure("sd_trust_plot", fig)
+    glue_figure("sd_trust_plot", derived_block_plot(book, TRUST, TABLE_GROUPS, "Parents trusting the service"))

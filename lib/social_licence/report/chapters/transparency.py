@@ -4,9 +4,9 @@ from __future__ import annotations
 from social_licence.report import derived
 from social_licence.report.blocks import publish_block
 from social_licence.report.book import Book
-from social_licence.report.chapters.common import figures_of, items_of, survives_up_to
+from social_licence.report.chapters.common import derived_block_plot, figures_of, items_of, survives_up_to
 from social_licence.report.contrasts import derived_pair
-from social_licence.report.plotting import glue_figure, interval_plot
+from social_licence.report.plotting import glue_figure
 from social_licence.survey.consensus import consensus_threshold
 
 #: the prefix of the chapter's glue keys
@@ -65,8 +65,10 @@ def facts(book: Book) -> list:
                        "printed figures and shares"),
         book.derived_fact("black_n", int(book.sizes.set_index("group").loc["black", "size"]), "5% of 843", "count"),
         book.derived_fact("bw_gap", black_white[deff_low]["gap"], "printed figures, Table 1", "points"),
-        book.derived_fact("bw_p1", black_white[deff_low]["p_value"], "printed sizes, design effect 1, unadjusted", "p"),
-        book.derived_fact("bw_p2", black_white[deff_high]["p_value"], "printed sizes, design effect 2, unadjusted", "p"),
+        book.derived_fact("bw_p1", black_white[deff_low]["p_value"], "printed shares, design effect 1, unadjusted",
+                          "p"),
+        book.derived_fact("bw_p2", black_white[deff_high]["p_value"], "printed shares, design effect 2, unadjusted",
+                          "p"),
         book.published_fact("p01", float(published["P01"]), TEXT),
         book.published_fact("p02", float(published["P02"]), TEXT),
         book.published_fact("p03", float(published["P03"]), TEXT),
@@ -97,14 +99,7 @@ def publish_tables(book: Book):
 
 
 def publish_figure(book: Book) -> None:
-    """Awareness by group: published percentages with their derived intervals."""
-    deff = derived.DEFF_RANGE[-1]
-    figures = figures_of(book, AWARENESS)
-    rows = {item: book.codebook.name_of(item) for item in items_of(book, AWARENESS)}
-    labels = {group: book.codebook.short_name_of(group) for group in TABLE1_GROUPS}
-    # the paper does not judge awareness against a threshold, so none is drawn
-    fig = interval_plot(figures.assign(estimate=figures["published"] / 100, threshold=float("nan")),
-                        labels=labels, rows=rows,
-                        low=f"ci_low@{deff:g}", high=f"ci_high@{deff:g}",
-                        xlabel=f"Parents who knew (%): published, with 95% interval derived at a design effect of {deff:g}")
-    glue_figure("tc_awareness_plot", fig)
+    """Awareness by group: published percentages with their derived intervals (the paper does not
+    judge awareness against a threshold, so none is drawn)."""
+    glue_figure("tc_awareness_plot",
+                derived_block_plot(book, AWARENESS, TABLE1_GROUPS, "Parents who knew", threshold=False))

@@ -61,7 +61,8 @@ def file_numbers(book: Book) -> list:
         book.file("young_count", lambda v: float(v.data["age_18_29"].sum()),
                   basis="parents aged 18-29 in the file (printed share: 12%)", unit="count", tolerance=1),
         book.file("kish", lambda v: kish_design_effect(v.data[v.codebook.weight_variable]),
-                  basis="Kish design effect of the file's weights" + ("" if book.archived else ", the generator's setting"),
+                  basis="Kish design effect of the file's weights"
+                        + ("" if book.archived else ", the generator's setting"),
                   unit="ratio", tolerance=0.05),
         book.file("young_weighted", lambda v: 100 * float(np.average(v.data["age_18_29"],
                                                                       weights=v.data[v.codebook.weight_variable])),
