@@ -14,8 +14,11 @@ import pytest
 from book import pages
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
+from pybtex.database import parse_file
+from pybtex.richtext import Text
 from social_licence.report.citation import citation_text, load_citation
 from social_licence.study.loader import load_survey
+from social_licence.study.paths import PROJECT_ROOT
 
 TOC = pages.toc_pages()
 ROOT = TOC[0]
@@ -209,6 +212,17 @@ def test_landing_page_shows_the_citation_built_from_citation_cff(visit):
                if text not in shown]
     assert not missing, f"{ROOT}: citation text from CITATION.cff not shown: {missing}"
 
+
+def test_every_reference_shows_what_was_checked(visit):
+    """Each entry of references.bib notes what it was checked against; the references page shows
+    every note (a chapter in a book included: _ext/bibliography.py)."""
+    entries = parse_file(PROJECT_ROOT / "references.bib").entries
+    shown = pages.plain(visit("references").soup.select_one("article").get_text())
+    unnoted = [key for key, entry in entries.items() if "note" not in entry.fields]
+    missing = [key for key, entry in entries.items() if "note" in entry.fields
+               and pages.plain(Text.from_latex(entry.fields["note"]).render_as("text")) not in shown]
+    assert not unnoted, f"references.bib entries without a note of what was checked: {unnoted}"
+    assert not missing, f"references.bib notes not shown on the references page: {missing}"
 
 #: most words a reader may see on a page (article text, tables and captions included), and in the
 #: whole book: the limits of the issue that halved the book; evidence beyond them is in downloads
