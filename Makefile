@@ -10,7 +10,8 @@ POPPLER  := /usr/bin/pdftotext
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
-.PHONY: setup chromium mathjax poppler book pdf test pytest nbval browser-tests book-tests pdf-tests data bench lab clean
+.PHONY: setup chromium mathjax poppler book pdf test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
+        test-parts test-book test-pdf test-browser test-book-tests test-pdf-tests test-pytest test-nbval
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
 setup: $(SETUP)
@@ -60,23 +61,37 @@ printf '%-34s %7.1f s\n' '$(1)' "$$(( ($$(date +%s%N) - start) / 1000000 ))e-3" 
 if [ $$status -ne 0 ]; then echo "== make test stopped: $(1) failed =="; cat $(TIMES); exit $$status; fi
 endef
 
-## test: every test, each part timed: the library tests (pytest), the notebooks against their stored
-## outputs (nbval, strict), the book build (cached), the PDF build, the built book in headless
-## Chromium, the archived route (with the stale-number guard) on copies of the build, and the PDF
+## test: every test, each part timed: setup; then, $(TEST_JOBS) at a time (the machine's cores), the
+## library tests (pytest), the notebooks against their stored outputs (nbval, strict), and the book
+## build followed by the PDF build; once both builds are done, the built book in headless Chromium,
+## the archived route (with the stale-number guard) on copies of the build, and the PDF. Parts that
+## run side by side are timed each on its own, so their times add up to more than the total.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@mkdir -p artefacts; : > $(TIMES); date +%s%N > $(TIMES).start
 	@$(call timed,setup (venv; apt packages),$(MAKE) --no-print-directory setup chromium mathjax poppler)
-	@$(call timed,pytest (library),$(MAKE) --no-print-directory pytest)
-	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
-	@$(call timed,book build,$(MAKE) --no-print-directory book)
-	@$(call timed,pdf build (make pdf),$(MAKE) --no-print-directory pdf)
-	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
-	@$(call timed,archived route (tests/book),$(MAKE) --no-print-directory book-tests)
-	@$(call timed,pdf tests (tests/pdf),$(MAKE) --no-print-directory pdf-tests)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-parts
 	@total=$$(( ($$(date +%s%N) - $$(cat $(TIMES).start)) / 1000000 )); \
 	setup=$$(awk 'NR == 1 {print $$(NF - 1) * 1000}' $(TIMES)); \
 	printf '%-34s %7.1f s\n' 'total' "$${total}e-3" 'total without setup' "$$(( total - $${setup%.*} ))e-3" >> $(TIMES); \
 	echo "== make test: wall time of each part ($(TIMES)) =="; cat $(TIMES)
+
+# the parts of `make test` after setup, listed so that the builds (the longest chain) start first
+test-parts: test-browser test-book-tests test-pdf-tests test-pytest test-nbval
+test-book:
+	@$(call timed,book build,$(MAKE) --no-print-directory book)
+test-pdf: test-book
+	@$(call timed,pdf build (make pdf),$(MAKE) --no-print-directory pdf)
+test-browser: test-pdf
+	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
+test-book-tests: test-pdf
+	@$(call timed,archived route (tests/book),$(MAKE) --no-print-directory book-tests)
+test-pdf-tests: test-pdf
+	@$(call timed,pdf tests (tests/pdf),$(MAKE) --no-print-directory pdf-tests)
+test-pytest:
+	@$(call timed,pytest (library),$(MAKE) --no-print-directory pytest)
+test-nbval:
+	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 
 ## pytest: the library tests (everything under tests/ but the built-book tests)
 pytest: setup

@@ -86,3 +86,22 @@ def test_options_reach_every_estimate(survey, figures, codebook):
     assert ((narrow["ci_high"] - narrow["ci_low"]) < (wide["ci_high"] - wide["ci_low"])).all()
     assert list(narrow["figure_id"]) == list(figures["figure_id"])
     pd.testing.assert_series_equal(narrow["estimate"], wide["estimate"])
+
+
+def test_dont_know_in_the_base_keeps_only_refusals_out(survey, figures, estimates, codebook):
+    """The book's other reading of the base: each attitude figure equals proportion() with only the
+    non-"don't know" missing codes left out, and is never above the figure with don't know left out."""
+    design = SurveyDesign(survey.data, weights=codebook.weight_variable)
+    attitudes = figures[figures["measure"] != COMPOSITION]
+    in_base = estimate_figures(survey.data, attitudes, codebook, dont_know_in_base=True).set_index("figure_id")
+    for figure in attitudes.itertuples(index=False):
+        item = codebook.items[figure.item]
+        refused = [code for code, label in item.missing.items() if label != "Don't know"]
+        assert len(refused) < len(item.missing), f"{figure.figure_id}: no don't-know code to keep"
+        by = None if figure.group == "all" else figure.group
+        alone = proportion(design, item.key, list(item.counted_codes), by=by, missing_values=refused)
+        alone = alone.iloc[0] if by is None else alone[alone[by].astype(bool)].iloc[0]
+        got = in_base.loc[figure.figure_id]
+        np.testing.assert_allclose(got[COLUMNS].to_numpy(dtype=float), alone[COLUMNS].to_numpy(dtype=float),
+                                   rtol=1e-12, atol=1e-14, err_msg=figure.figure_id)
+        assert got["estimate"] <= estimates.loc[figure.figure_id, "estimate"] + 1e-15, figure.figure_id

@@ -29,7 +29,7 @@ ALL = "all"
 
 def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *, method: str = "beta",
                      level: float = 0.95, min_base: int = 30, flag_base: int = 50,
-                     codebook: Codebook | None = None) -> pd.DataFrame:
+                     codebook: Codebook | None = None, dont_know_in_base: bool = False) -> pd.DataFrame:
     """Recompute published figures from ``survey``, with intervals and consensus verdicts.
 
     One row per figure of ``figures`` (default: all 108 published figures): its id, block, item,
@@ -38,12 +38,13 @@ def figure_estimates(survey: SurveyData, figures: pd.DataFrame | None = None, *,
     (:func:`social_licence.study.recompute.estimate_figures`) with its interval, bases, design
     effect and small-base flags. Attitude figures also get the consensus ``threshold``,
     ``published_reaches`` (the published value reaches it), ``reaches_threshold`` and ``verdict``
-    for the recomputed estimate (:mod:`social_licence.survey.consensus`).
+    for the recomputed estimate (:mod:`social_licence.survey.consensus`). ``dont_know_in_base``
+    recomputes them with "don't know" answers in the base (the book's other reading).
     """
     codebook = codebook or load_codebook()
     figures = load_published(codebook=codebook) if figures is None else figures
-    table = estimate_figures(survey.data, figures, codebook, method=method, level=level,
-                             min_base=min_base, flag_base=flag_base)
+    table = estimate_figures(survey.data, figures, codebook, method=method, level=level, min_base=min_base,
+                             flag_base=flag_base, dont_know_in_base=dont_know_in_base)
     attitudes = table["measure"] != COMPOSITION
     if attitudes.any():
         judged = consensus_verdicts(table[attitudes], k=table.loc[attitudes, "k"].astype(int).to_numpy())

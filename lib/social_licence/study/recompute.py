@@ -17,17 +17,23 @@ from social_licence.survey.design import SurveyDesign
 from social_licence.survey.proportions import proportion, proportion_by_each
 
 ALL = "all"
+#: the label of the missing code that the book's other reading of the base keeps in it
+DONT_KNOW = "Don't know"
 
 
-def figure_question(figure, codebook: Codebook) -> tuple[str, list, tuple]:
-    """(variable, counted codes, missing codes) that a published figure counts."""
+def figure_question(figure, codebook: Codebook, dont_know_in_base: bool = False) -> tuple[str, list, tuple]:
+    """(variable, counted codes, missing codes) that a published figure counts; with
+    ``dont_know_in_base``, "don't know" answers are not missing but part of the base."""
     if figure.measure == COMPOSITION:
         return figure.item, [True], ()
     item = codebook.items[figure.item]
-    return item.key, list(item.counted_codes), codebook.missing_codes(item.key)
+    missing = tuple(code for code in codebook.missing_codes(item.key)
+                    if not (dont_know_in_base and item.missing[code] == DONT_KNOW))
+    return item.key, list(item.counted_codes), missing
 
 
-def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, **options) -> pd.DataFrame:
+def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, *,
+                     dont_know_in_base: bool = False, **options) -> pd.DataFrame:
     """The estimate behind each row of ``figures`` from respondent ``data`` (no verdicts).
 
     ``data`` is a respondent file in codebook terms with its subgroup indicator columns (as
@@ -36,6 +42,8 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
     giving the counted answer among valid answers within the figure's group; composition figures
     the share of the sample in the subgroup, unweighted or weighted as the codebook reads them
     (an unweighted share comes with the interval a simple random sample would give it).
+    ``dont_know_in_base`` is the book's other reading of the base: "don't know" answers counted in
+    it (refusals still left out), which can only lower a share.
 
     Figures that count the same answers are estimated together: all their questions over all their
     groups in one :func:`proportion_by_each` call (its matrix-product route), and the whole sample
@@ -43,7 +51,7 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
     """
     design = SurveyDesign(data, weights=codebook.weight_variable)
     equal = SurveyDesign(data.assign(**{codebook.weight_variable: 1.0}), weights=codebook.weight_variable)
-    questions = [figure_question(figure, codebook) for figure in figures.itertuples(index=False)]
+    questions = [figure_question(figure, codebook, dont_know_in_base) for figure in figures.itertuples(index=False)]
     unweighted = [measure == COMPOSITION and codebook.composition == "unweighted" for measure in figures["measure"]]
     batches: dict[tuple, dict] = {}
     for (variable, counted, missing), flat, group in zip(questions, unweighted, figures["group"]):

@@ -7,10 +7,10 @@ from social_licence.report import derived
 from social_licence.report.book import Book, View
 from social_licence.report.chapters.common import BLACK_OF_MINORITY, black_other_reading
 from social_licence.report.display import data_origin, publish_table
+from social_licence.report.tables import figure_estimates
 from social_licence.study.published import COMPOSITION
-from social_licence.survey.consensus import consensus_threshold, consensus_verdicts
-from social_licence.survey.design import SurveyDesign, kish_design_effect
-from social_licence.survey.proportions import proportion
+from social_licence.survey.consensus import consensus_threshold
+from social_licence.survey.design import kish_design_effect
 
 #: the prefix of the chapter's glue keys
 PREFIX = "sl"
@@ -23,20 +23,9 @@ DONT_KNOW_SHARE = 5.0
 
 def _dont_know_changes(view: View) -> float:
     """How many judged figures change verdict when don't know answers stay in the base (file)."""
-    design = SurveyDesign(view.data, weights=view.codebook.weight_variable)
-    changed = 0
-    estimates = view.estimates
-    judged = estimates[estimates["measure"].isin(view.codebook.judged_blocks)]
-    for figure_id, row in judged.iterrows():
-        item = view.codebook.items[row["item"]]
-        by = None if row["group"] == "all" else row["group"]
-        dont_know = [code for code, label in item.missing.items() if label == "Don't know"]
-        refused = [code for code in item.missing if code not in dont_know]
-        result = proportion(design, item.key, list(item.counted_codes), by=by, missing_values=refused, min_base=0)
-        result = result.iloc[0] if by is None else result[result[by]].iloc[0]
-        verdict = consensus_verdicts(result.to_frame().T, k=item.k)["verdict"].iloc[0]
-        changed += verdict != row["verdict"]
-    return float(changed)
+    judged = view.published[view.published["measure"].isin(view.codebook.judged_blocks)]
+    in_base = figure_estimates(view.survey, judged, codebook=view.codebook, min_base=0, dont_know_in_base=True)
+    return float((in_base["verdict"].to_numpy() != view.estimates.loc[in_base["figure_id"], "verdict"].to_numpy()).sum())
 
 
 def facts(book: Book) -> list:
