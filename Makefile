@@ -63,7 +63,7 @@ endef
 
 ## test: every test, each part timed: setup; then, $(TEST_JOBS) at a time (the machine's cores), the
 ## library tests (pytest), the notebooks against their stored outputs (nbval, strict), and the book
-## build followed by the PDF build; once both builds are done, the built book in headless Chromium,
+## build followed by the PDF build; once the PDF is built, the built book in headless Chromium,
 ## the archived route (with the stale-number guard) on copies of the build, and the PDF. Parts that
 ## run side by side are timed each on its own, so their times add up to more than the total.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
