@@ -271,8 +271,8 @@ def adjust_pvalues(pvalues, method: str = "holm"):
     ``method="holm"`` controls the family-wise error rate (Holm 1979): with the p-values sorted,
     the i-th smallest times (m - i + 1), made non-decreasing. ``"fdr_bh"`` controls the false
     discovery rate (Benjamini & Hochberg 1995): the i-th smallest times m / i, made non-increasing
-    from the largest. Both are capped at 1; they are R's ``p.adjust(p, "holm")`` and
-    ``p.adjust(p, "BH")``, and equal statsmodels' ``multipletests``, which the tests check. They
+    from the largest. Both are capped at 1: the formulas of R's ``p.adjust(p, "holm")`` and
+    ``p.adjust(p, "BH")``, and equal to statsmodels' ``multipletests``, which the tests check. They
     are computed here because ``multipletests`` runs a full garbage collection on every Holm call
     (tens of milliseconds in a notebook's heap; the book adjusts a family for every synthetic file).
     Returns the adjusted p-values in the input's order, as a Series with the same index when given
