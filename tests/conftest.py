@@ -1,6 +1,29 @@
-"""Fixtures shared by the library's tests."""
+"""Fixtures shared by the library's tests, and the markers of the built book's test folders."""
+from pathlib import Path
+
 import pytest
 from social_licence.study.loader import load_survey
+
+#: test folders that need a built book, each with the marker its tests carry (``-m`` selects them)
+FOLDER_MARKERS = {
+    "browser": "drives headless Chromium against the built book",
+    "book": "builds the book (slow; run after `make book`)",
+    "pdf": "reads the PDF edition (run after `make pdf`)",
+}
+
+
+def pytest_configure(config):
+    for marker, description in FOLDER_MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: {description}")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test in one of :data:`FOLDER_MARKERS`' folders with that folder's marker."""
+    here = Path(__file__).parent
+    for item in items:
+        folder = Path(str(item.fspath)).parent
+        if folder.parent == here and folder.name in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, folder.name))
 
 
 @pytest.fixture(scope="session")

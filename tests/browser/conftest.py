@@ -82,15 +82,6 @@ MATHJAX_DONE_JS = """() => new Promise(done => {
 FINISH_ANIMATIONS_JS = "() => Promise.all(document.getAnimations().map(a => a.finished))"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives headless Chromium against the built book")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.browser)
-
 
 @dataclass
 class Visit:

@@ -23,15 +23,6 @@ from social_licence.study.paths import PROJECT_ROOT
 BUILD = Path(os.environ.get("BOOK_BUILD_DIR", BUILD_DIR))
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "pdf: reads the PDF edition (run after `make pdf`)")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.pdf)
-
 
 def poppler(*args: str) -> str:
     """The standard output of a poppler command."""
