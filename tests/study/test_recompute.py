@@ -7,7 +7,7 @@ import pytest
 
 from social_licence.study.codebook import load_codebook
 from social_licence.study.published import COMPOSITION, load_published
-from social_licence.study.recompute import estimate_figures
+from social_licence.study.recompute import estimate_figures, file_design
 from social_licence.survey.design import SurveyDesign
 from social_licence.survey.proportions import proportion
 
@@ -26,7 +26,7 @@ def figures(codebook):
 
 @pytest.fixture(scope="module")
 def estimates(survey, figures, codebook):
-    return estimate_figures(survey.data, figures, codebook).set_index("figure_id")
+    return estimate_figures(file_design(survey.data, codebook), figures, codebook).set_index("figure_id")
 
 
 @pytest.mark.parametrize("figure_id", ["S15", "A01", "T1_09", "T2_03", "T3_21", "P05", "B07", "C01"])
@@ -69,8 +69,8 @@ def test_the_batched_estimates_equal_one_proportion_call_per_figure(survey, figu
 def test_the_composition_reading_switches_between_unweighted_and_weighted(survey, figures, codebook):
     composition = figures[figures["measure"] == COMPOSITION]
     weighted = replace(codebook, composition="weighted")
-    flat = estimate_figures(survey.data, composition, codebook).set_index("figure_id")
-    heavy = estimate_figures(survey.data, composition, weighted).set_index("figure_id")
+    flat = estimate_figures(file_design(survey.data, codebook), composition, codebook).set_index("figure_id")
+    heavy = estimate_figures(file_design(survey.data, weighted), composition, weighted).set_index("figure_id")
     data = survey.data
     for figure in composition.itertuples(index=False):
         members = data[figure.item].astype(bool)
@@ -80,8 +80,8 @@ def test_the_composition_reading_switches_between_unweighted_and_weighted(survey
 
 
 def test_options_reach_every_estimate(survey, figures, codebook):
-    narrow = estimate_figures(survey.data, figures, codebook, level=0.9, method="logit")
-    wide = estimate_figures(survey.data, figures, codebook)
+    narrow = estimate_figures(file_design(survey.data, codebook), figures, codebook, level=0.9, method="logit")
+    wide = estimate_figures(file_design(survey.data, codebook), figures, codebook)
     assert set(narrow["level"]) == {0.9} and set(narrow["method"]) == {"logit"}
     assert ((narrow["ci_high"] - narrow["ci_low"]) < (wide["ci_high"] - wide["ci_low"])).all()
     assert list(narrow["figure_id"]) == list(figures["figure_id"])
@@ -93,7 +93,7 @@ def test_dont_know_in_the_base_keeps_only_refusals_out(survey, figures, estimate
     non-"don't know" missing codes left out, and is never above the figure with don't know left out."""
     design = SurveyDesign(survey.data, weights=codebook.weight_variable)
     attitudes = figures[figures["measure"] != COMPOSITION]
-    in_base = estimate_figures(survey.data, attitudes, codebook, dont_know_in_base=True).set_index("figure_id")
+    in_base = estimate_figures(file_design(survey.data, codebook), attitudes, codebook, dont_know_in_base=True).set_index("figure_id")
     for figure in attitudes.itertuples(index=False):
         item = codebook.items[figure.item]
         refused = [code for code, label in item.missing.items() if label != "Don't know"]

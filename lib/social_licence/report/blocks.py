@@ -1,29 +1,29 @@
-"""A block of published figures as the chapters show it: the derived table first, the file beside it.
+"""A block of published figures as the chapters show it: the derived table, the file's beside it.
 
-For a set of questions and groups (the paper's Table 2, say), :func:`publish_block` glues two
-tables in the paper's layout (:func:`social_licence.report.tables.paper_table`):
+For a set of questions and groups (the paper's Table 2, say), a chapter's cells compute the
+derived intervals and verdicts (:mod:`social_licence.analysis.derived`) and the same figures
+recomputed from the respondent file; these functions lay the results out in the paper's layout
+(:func:`social_licence.report.tables.paper_table`) and glue them, never recomputing anything:
 
-``<name>``
-    the published percentages with their intervals derived from the printed group sizes at the
-    upper design effect of :data:`social_licence.report.derived.DEFF_RANGE`, and the verdicts
-    (a ``†`` marks a verdict that differs at the lower design effect, a ``‡`` one that differs with
-    the printed figure at either end of its rounding interval);
-``<name>-file``
-    the same figures recomputed from the build's respondent file, with the file's intervals and
-    verdicts and its numbers of respondents (placed by the chapter in a collapsed block).
+:func:`derived_table`
+    the published percentages with their intervals at the upper design effect of the range, and
+    the verdicts (``†`` a verdict that differs at the lower design effect, ``‡`` one that differs
+    with the printed figure at either end of its rounding interval);
+:func:`file_table`
+    the same figures recomputed from the build's respondent file, with their design-based
+    intervals and numbers of respondents. From the archived file they are evidence, with verdict
+    marks, in the book's table series; from a synthetic file they carry no verdict marks and are
+    numbered as supplementary tables ("Table S1"), since nothing in them is a finding about parents.
 
-Each comes with a CSV download of its figures in long form. The higher occupation, qualification
-or income group is shown under the codebook's reading, and :func:`higher_group_note` states in the
-caption what its figures would carry under the other reading.
+Each comes with a CSV download of its figures in long form, labelled by source row by row.
 """
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import HTML
-
-from social_licence.report import derived
-from social_licence.report.book import Book
-from social_licence.report.display import data_origin, publish_table
+from social_licence.analysis.derived import deffs_of
+from social_licence.report.display import WITHHELD, data_origin
+from social_licence.report.page import Page
+from social_licence.report.plotting import glue_figure, interval_plot
 from social_licence.report.tables import figure_listing, paper_table
 from social_licence.report.vocabulary import marks_legend, word
 
@@ -40,108 +40,88 @@ def fragility_marks(depends_on_deff: bool, depends_on_rounding: bool) -> str:
     return (DEPENDS_MARK if depends_on_deff else "") + (ROUNDING_MARK if depends_on_rounding else "")
 
 
-def _sizes_row(book: Book, groups: list[str]) -> dict[str, str]:
-    """The foot row of a derived table: each group's number of parents from its printed share."""
-    sizes = book.sizes.set_index("group")
-    row = {}
-    for group in groups:
-        size, bound = sizes.loc[group, "size"], sizes.loc[group, "bound"]
-        row[group] = "–" if pd.isna(size) else f"{'≥ ' if bound == 'lower' else ''}{int(size)}"
-    return row
+def _sizes_row(page: Page, verdicts: pd.DataFrame, groups: list[str]) -> dict[str, str]:
+    """The foot row of a derived table: each group's base (parents answering, from its printed share)."""
+    bases = verdicts.drop_duplicates("group").set_index("group")["base"]
+    bounds = {"higher_occupation_qualification_income": "≥ "} if page.codebook.subgroups[HIGHER].combine == "any" else {}
+    return {g: WITHHELD if g not in bases or pd.isna(bases[g]) else f"{bounds.get(g, '')}{int(bases[g])}" for g in groups}
 
 
-def higher_group_note(book: Book, figure_ids: list[str]) -> str:
-    """What the higher group's figures carry under the reading the codebook does not use.
-
-    Under "any one of" the three markers the printed shares give the group at least as many
-    parents as its largest part; under "all three" they give no lower bound, only an upper one
-    (the smallest part), so a verdict holds only if the group is large enough: the sentence says
-    how large, from :func:`social_licence.report.derived.settling_size`.
-    """
-    group = book.codebook.subgroups[HIGHER]
-    sizes = book.sizes.set_index("group").loc[HIGHER]
-    other = "all" if group.combine == "any" else "any"
-    if other == "any":
-        every = book.codebook.with_combine(HIGHER, "any")
-        size = derived.group_sizes(book.published, every).set_index("group").loc[HIGHER, "size"]
-        return (f"{HIGHER_MARK} All three markers (this build's reading); read as any one of them, the group "
-                f"would hold at least {int(size)} parents.")
-    strict = derived.group_sizes(book.published, book.codebook.with_combine(HIGHER, "all")).set_index("group")
-    upper = int(strict.loc[HIGHER, "upper"]) if pd.notna(strict.loc[HIGHER, "upper"]) else None
-    figures = book.verdicts.loc[[f for f in figure_ids if book.verdicts.loc[f, "group"] == HIGHER]]
-    needs = []
-    for figure_id, row in figures.iterrows():
-        n = derived.settling_size(row["published"], int(row["k"]), derived.DEFF_RANGE[-1])
-        needs.append((figure_id, n))
-    settle = [n for _, n in needs if n is not None and (upper is None or n <= upper)]
-    never = sum(1 for _, n in needs if n is None or (upper is not None and n > upper))
-    parts = [f"{HIGHER_MARK} Any one of a managerial or professional occupation, a degree or a household income "
-             f"over £3,700 a month (this book's reading): at least {int(sizes['size'])} parents."]
-    def verdicts(n: int) -> str:
-        total = len(needs)
-        return "its verdict" if total == 1 else f"all {total} of its verdicts" if n == total \
-            else f"{n} of its {total} verdicts"
-
-    clauses = []
-    if settle:
-        clauses.append(f"{verdicts(len(settle))} would need at least {max(settle)} parents")
-    if never:
-        clauses.append(f"{verdicts(never)} could not be settled at any size it could have")
-    text = f" Under all three (at most {upper} parents)"
-    parts.append(text + (": " + ", and ".join(clauses) if clauses else "") + ".")
-    return "".join(parts)
+def base_label(page: Page) -> str:
+    """The label of a derived table's foot row."""
+    share = page.assumptions.answering_share
+    return "Parents (printed share of 843)" if share == 1 else f"Parents answering ({share:.0%} of the printed share)"
 
 
-def publish_block(book: Book, name: str, items: list[str], groups: list[str], title: str, *,
-                  judged: bool = True, groups_in_rows: bool = False) -> tuple[HTML, HTML]:
-    """Glue table ``name`` (derived) and ``name-file`` (the respondent file) for the figures of
-    ``items`` by ``groups``; return their two CSV download links.
+def higher_note(page: Page) -> str:
+    """The note on the higher group's column: the reading in force."""
+    if page.codebook.subgroups[HIGHER].combine == "any":
+        return f"{HIGHER_MARK} Any one of a managerial or professional job, a degree or a high income (a lower bound)"
+    return f"{HIGHER_MARK} All three of a managerial or professional job, a degree and a high income (size unknown)"
 
-    ``judged=False`` leaves out the verdict marks, for figures the paper reports as shares only
-    (awareness); ``groups_in_rows`` turns the tables round (:func:`paper_table`).
-    """
-    deff = derived.DEFF_RANGE[-1]
-    chosen = book.verdicts[book.verdicts["item"].isin(items) & book.verdicts["group"].isin(groups)]
-    figure_ids = list(chosen.index)
-    shown = chosen.assign(verdict_shown=[word(v) for v in chosen["verdict"]])
+
+def derived_table(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[str], groups: list[str], title: str,
+                  judged: bool = True, groups_in_rows: bool = False) -> None:
+    """Glue table ``name``: the block's published figures with their derived intervals at the
+    upper design effect and (``judged``) their verdicts, with its CSV download."""
+    deff = deffs_of(verdicts)[-1]
+    chosen = verdicts[verdicts["item"].isin(items) & verdicts["group"].isin(groups)]
     marks = {HIGHER: HIGHER_MARK} if HIGHER in groups else {}
-    table = paper_table(chosen.reset_index(), items, groups, value="published", low=f"ci_low@{deff:g}",
-                        high=f"ci_high@{deff:g}", verdict="verdict" if judged else None, bases=_sizes_row(book, groups),
-                        base_label="Parents (printed share of 843)", codebook=book.codebook, marked=marks,
-                        groups_in_rows=groups_in_rows)
+    extra = {row.figure_id: fragility_marks(row.depends_on_deff, row.depends_on_rounding)
+             for row in chosen.itertuples()} if judged else {}
+    shown, values = paper_table(chosen, items, groups, value="published", low=f"ci_low@{deff:g}",
+                                high=f"ci_high@{deff:g}", verdict="verdict" if judged else None,
+                                bases=_sizes_row(page, chosen, groups), base_label=base_label(page),
+                                codebook=page.codebook, marked=marks, extra_marks=extra, groups_in_rows=groups_in_rows)
+    level = 100 * page.assumptions.level
+    caption = f"{title}: published %, with its {level:g}% interval derived at a design effect of {deff:g}"
     if judged:
-        for row in chosen[chosen["fragile"]].itertuples():
-            label = book.codebook.short_name_of(row.group) + marks.get(row.group, "")
-            question = book.codebook.name_of(row.item)
-            at = (table.index[table["Group"] == label][0], question) if groups_in_rows else \
-                 (table.index[table["Question"] == question][0], label)
-            table.loc[at] = table.loc[at] + fragility_marks(row.depends_on_deff, row.depends_on_rounding)
-    threshold = sorted({f"{100 * t:g}%" for t in chosen["threshold"]})
-    caption = (f"{title}: published percentage and its 95% interval, derived from the group's printed share of "
-               f"the 843 parents at a design effect of {deff:g}")
-    if judged:
-        caption += (f", with its verdict against the {' or '.join(threshold)} threshold ({marks_legend()}; "
-                    f"{DEPENDS_MARK} differs at a design effect of {derived.DEFF_RANGE[0]:g}, {ROUNDING_MARK} within "
-                    "the printed figure's rounding)")
+        threshold = " or ".join(sorted({f"{100 * t:g}%" for t in chosen["threshold"]}))
+        caption += f", against the {threshold} consensus threshold ({marks_legend()}; † and ‡: fragile, see glossary)"
     if HIGHER in groups:
-        caption += ". " + higher_group_note(book, figure_ids)
-    derived_link = publish_table(name, table, figure_listing(shown.reset_index(), book.codebook), caption,
-                                 PUBLISHED_ORIGIN, css_class="results")
+        caption += f". {higher_note(page)}"
+    listing = figure_listing(chosen.assign(verdict_shown=[word(v) for v in chosen["verdict"]]), page.codebook)
+    page.table(name, shown, listing, caption, origin=PUBLISHED_ORIGIN, evidence="derived", values=values,
+               css_class="results")
 
-    estimates = book.view.estimates.loc[figure_ids].reset_index()
-    members = book.view.data
-    bases = {group: str(len(members)) if group == "all" else str(int(members[group].sum())) for group in groups}
-    file_table = paper_table(estimates.assign(percent=100 * estimates["estimate"]), items, groups, value="percent",
-                             low="ci_low", high="ci_high", verdict="verdict" if judged else None, bases=bases,
-                             base_label="Respondents in this file", codebook=book.codebook, marked=marks,
-                             groups_in_rows=groups_in_rows)
-    file_caption = (f"{title}, recomputed from this build's respondent file: weighted percentage with its 95% "
-                    "design-based interval")
-    if judged:
-        file_caption += f" and verdict ({marks_legend(('consensus', 'no consensus', 'open', 'suppressed'))})"
-    if not book.archived:
-        file_caption += (". On a synthetic file the percentages equal the published ones by construction and the "
-                         "intervals follow the weights and group sizes the generator chose")
-    file_link = publish_table(f"{name}-file", file_table, figure_listing(estimates, book.codebook), file_caption,
-                              data_origin(book.source), css_class="results")
-    return derived_link, file_link
+
+def file_table(page: Page, estimates: pd.DataFrame, *, name: str, items: list[str], groups: list[str], title: str,
+               judged: bool = True, groups_in_rows: bool = False) -> None:
+    """Glue table ``name``: the block's figures recomputed from the respondent file (``estimates``:
+    :func:`social_licence.study.recompute.estimate_figures` with the consensus check), with
+    verdict marks from the archived file only; a synthetic file's table is supplementary."""
+    chosen = estimates[estimates["item"].isin(items) & estimates["group"].isin(groups)]
+    data = page.evidence.data
+    bases = {group: str(len(data)) if group == "all" else str(int(data[group].sum())) for group in groups}
+    marks = {HIGHER: HIGHER_MARK} if HIGHER in groups else {}
+    evidence_marks = judged and page.archived
+    shown, values = paper_table(chosen.assign(percent=100 * chosen["estimate"]), items, groups, value="percent",
+                                low="ci_low", high="ci_high", verdict="verdict" if evidence_marks else None,
+                                bases=bases, base_label="Respondents in this file", codebook=page.codebook,
+                                marked=marks, groups_in_rows=groups_in_rows)
+    level = 100 * page.assumptions.level
+    caption = f"{title}, recomputed from the respondent file: weighted %, with its {level:g}% design-based interval"
+    if evidence_marks:
+        caption += f" and verdict ({marks_legend(('consensus', 'no consensus', 'open', 'suppressed'))})"
+    if not page.archived:
+        caption += (". A synthetic file: the percentages equal the published ones by construction; the intervals "
+                    "follow the generator's weights")
+    page.table(name, shown, figure_listing(chosen, page.codebook), caption, origin=data_origin(page.evidence.source),
+               evidence="file", values=values, css_class="results", series="" if page.archived else "S")
+
+
+def derived_figure(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[str], groups: list[str],
+                   measured: str, threshold: bool = True) -> None:
+    """Glue figure ``name``: the block's published percentages by question (labelled by the counted
+    answer) and group, with their intervals derived at the upper design effect; ``threshold=False``
+    draws no consensus line, for figures the paper does not judge."""
+    deff = deffs_of(verdicts)[-1]
+    figures = verdicts[verdicts["item"].isin(items) & verdicts["group"].isin(groups)]
+    figures = figures.assign(estimate=figures["published"] / 100)
+    if not threshold:
+        figures = figures.assign(threshold=float("nan"))
+    level = 100 * page.assumptions.level
+    glue_figure(name, interval_plot(figures, labels={g: page.codebook.short_name_of(g) for g in groups},
+                                    rows={item: page.codebook.counted_label(item) for item in items},
+                                    low=f"ci_low@{deff:g}", high=f"ci_high@{deff:g}",
+                                    xlabel=f"{measured}: published, with {level:g}% interval (design effect {deff:g})"))

@@ -94,29 +94,43 @@ def _is_numeric_column(values) -> bool:
     return all(NUMERIC_CELL.fullmatch(str(v).strip()) for v in values)
 
 
-def markdown_table(frame: pd.DataFrame, caption: str, name: str, css_class: str | None = None) -> Markdown:
+#: the directive of each table series: the book's tables, and the supplementary tables built from a
+#: synthetic file, numbered apart ("Table S1", ``_ext/table_series.py``) so that none reads as evidence
+SERIES = {"": "table", "S": "supplementary-table"}
+
+
+def markdown_table(frame: pd.DataFrame, caption: str, name: str, css_class: str | None = None,
+                   series: str = "") -> Markdown:
     """A numbered, captioned MyST table of ``frame`` (already formatted as strings).
 
     Text columns are left-aligned and columns of numbers right-aligned; ``css_class`` (e.g.
     ``"results"``, the compact style of ``_static/book.css``) is added to the HTML table.
+    ``series`` is ``""`` (the book's tables) or ``"S"`` (supplementary tables from a synthetic
+    file, numbered "Table S1", "Table S2", ...).
     """
+    if series not in SERIES:
+        raise ValueError(f"series={series!r} is not one of {list(SERIES)}")
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "|".join("---:" if _is_numeric_column(frame[c]) else ":---" for c in frame.columns) + "|"
     body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
     options = [f":name: {name}"] + ([f":class: {css_class}"] if css_class else [])
-    lines = [f"```{{table}} {caption}", *options, "", header, rule, *body, "```"]
+    lines = [f"```{{{SERIES[series]}}} {caption}", *options, "", header, rule, *body, "```"]
     return Markdown("\n".join(lines) + "\n")
 
 
-def csv_download(table: pd.DataFrame, filename: str, source: str) -> HTML:
+def csv_download(table: pd.DataFrame, filename: str, source) -> HTML:
     """A link that downloads ``table`` as ``filename``, with the data in the page.
 
-    The CSV's first column, :data:`SOURCE_COLUMN`, names where its numbers come from (``source``:
-    the data source's label, or the file a documentation table is built from), so a downloaded
-    table cannot be mistaken for the survey's. Numbers are stored through :func:`stable`.
+    The CSV's first column, :data:`SOURCE_COLUMN`, names where each row's numbers come from:
+    ``source`` is one text for every row (the data source's label, or the file a documentation
+    table is built from) or one per row (published rows say published, derived rows derived, file
+    rows name the file), so a downloaded table cannot be mistaken for the survey's. Numbers are
+    stored through :func:`stable`.
     """
     table = stable(table)
-    table.insert(0, SOURCE_COLUMN, source)
+    if not isinstance(source, str) and len(source) != len(table):
+        raise ValueError(f"{filename}: {len(source)} source texts for {len(table)} rows")
+    table.insert(0, SOURCE_COLUMN, source if isinstance(source, str) else list(source))
     encoded = base64.b64encode(table.to_csv(index=False).encode("utf-8")).decode("ascii")
     return HTML(
         f'<p><a download="{filename}" href="data:text/csv;base64,{encoded}">'
@@ -127,21 +141,6 @@ def csv_download(table: pd.DataFrame, filename: str, source: str) -> HTML:
 def downloads(links) -> HTML:
     """Several CSV download links (:func:`csv_download`) as one block, for one cell to display."""
     return HTML("".join(link.data for link in links if link is not None))
-
-
-def publish_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, origin: str,
-                  css_class: str | None = None) -> HTML:
-    """Glue ``shown`` as numbered table ``name`` and return the CSV link for ``data``.
-
-    ``shown`` is the formatted table for readers; ``data`` the full-precision table it was made
-    from, offered for download. ``origin`` ends the caption and heads the CSV's source column:
-    :func:`data_origin` for a table built from a respondent file (so a table from the synthetic
-    file always says so), or the published source of a table built from the published figures.
-    ``css_class`` styles the HTML table (see :func:`markdown_table`). Place the table with
-    ``{glue:md}`` and ``:format: myst``.
-    """
-    glue(name, markdown_table(shown, f"{caption.rstrip('.')}. {origin.rstrip('.')}.", name, css_class))
-    return csv_download(data, f"{name}.csv", origin)
 
 
 def no_table(name: str) -> None:

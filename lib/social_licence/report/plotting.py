@@ -55,21 +55,29 @@ def _draw_intervals(ax, table: pd.DataFrame, labels: dict[str, str], rows: dict[
                     low: str, high: str, scale: float = 100.0, open_hollow: bool = False) -> None:
     """Draw one row per item of ``rows`` and one marker per group of ``labels`` (its house style),
     at ``estimate`` with a horizontal interval from ``low`` to ``high`` (times ``scale``).
-    ``open_hollow`` draws a figure whose ``verdict`` is not firm with a hollow marker."""
+    ``open_hollow`` draws a figure whose ``verdict`` is not firm with a hollow marker. A figure
+    with no interval (its group's size is not published) is drawn as a marker alone, and its
+    group's legend entry says so: every legend entry is drawn."""
     items, groups = list(rows), list(labels)
     offsets = np.linspace(-0.3, 0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
     for index, group in enumerate(groups):
-        part = table[(table["group"] == group) & table["item"].isin(items)].dropna(subset=[estimate, low, high])
+        part = table[(table["group"] == group) & table["item"].isin(items)].dropna(subset=[estimate])
+        if part.empty:
+            continue
         colour, marker = group_style(group)
         position = np.array([items.index(item) for item in part["item"]]) + offsets[index]
         centre = scale * part[estimate].to_numpy()
-        errors = scale * np.vstack([part[estimate] - part[low], part[high] - part[estimate]])
+        bounded = part[[low, high]].notna().all(axis=1).to_numpy()
+        errors = scale * np.vstack([part[estimate] - part[low], part[high] - part[estimate]])[:, bounded]
         hollow = (~part["verdict"].isin(["consensus", "no consensus"])).to_numpy() if open_hollow \
             else np.zeros(len(part), dtype=bool)
         faces = [(1.0, 1.0, 1.0) if empty else colour for empty in hollow] or [colour]
-        ax.errorbar(centre, position, xerr=errors, fmt="none", ecolor=colour, capsize=2.5, linewidth=1.4)
+        if bounded.any():
+            ax.errorbar(centre[bounded], position[bounded], xerr=errors, fmt="none", ecolor=colour, capsize=2.5,
+                        linewidth=1.4)
+        label = labels[group] + ("" if bounded.all() else " (no interval: size not published)")
         ax.scatter(centre, position, marker=marker, s=36, facecolors=faces, edgecolors=[colour], linewidths=1.2,
-                   zorder=3, label=textwrap.fill(labels[group], LABEL_WIDTH))
+                   zorder=3, label=textwrap.fill(label, LABEL_WIDTH))
     ax.set_yticks(range(len(items)), [textwrap.fill(rows[item], LABEL_WIDTH) for item in items])
     ax.set_ylim(len(items) - 0.5, -0.5)
 

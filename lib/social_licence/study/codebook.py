@@ -177,6 +177,13 @@ class Codebook:
             return self.subgroups[key].label
         raise KeyError(f"{key!r} is neither 'all' nor a question or subgroup of the codebook")
 
+    def counted_label(self, key: str) -> str:
+        """A question's label saying which answer its figures count, for every table row, figure
+        label and sentence that shows a figure: "Disagree: linked records give factual, unbiased
+        information", so that a share of parents who *disagreed* never reads as agreement."""
+        item = self.items[key]
+        return f"{item.counted.capitalize()}: {item.label[0].lower()}{item.label[1:]}"
+
     def short_name_of(self, key: str) -> str:
         """The short label of a subgroup (``"all"``: "All parents") for table headings and legends."""
         return "All parents" if key == "all" else self.subgroups[key].short if key in self.subgroups else self.name_of(key)

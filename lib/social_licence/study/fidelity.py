@@ -14,7 +14,7 @@ import pandas as pd
 
 from social_licence.study.codebook import Codebook, load_codebook
 from social_licence.study.published import load_published, round_half_up
-from social_licence.study.recompute import estimate_figures
+from social_licence.study.recompute import estimate_figures, file_design
 
 COLUMNS = ("figure_id", "measure", "item", "group", "published", "estimate", "rounded", "low", "high",
            "within_rounding_interval", "n")
@@ -36,7 +36,7 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     codebook = codebook or load_codebook()
     published = load_published(codebook=codebook) if published is None else published
     frame = data.assign(**codebook.subgroup_indicators(data))
-    estimates = estimate_figures(frame, published, codebook, min_base=0)
+    estimates = estimate_figures(file_design(frame, codebook), published, codebook, min_base=0)
     table = published[["figure_id", "measure", "item", "group", "low", "high"]].reset_index(drop=True)
     table["published"] = published["percent"].astype(float).to_numpy()
     table["estimate"] = 100 * estimates["estimate"].astype(float).to_numpy()

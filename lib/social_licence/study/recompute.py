@@ -21,6 +21,13 @@ ALL = "all"
 DONT_KNOW = "Don't know"
 
 
+def file_design(data: pd.DataFrame, codebook: Codebook) -> SurveyDesign:
+    """The design of a respondent file: its weights, with no strata or PSUs (the archive's file of
+    this survey carries a non-response weight only, so every row is its own PSU, as R's
+    ``svydesign(ids = ~1, weights = ~weight)``)."""
+    return SurveyDesign(data, weights=codebook.weight_variable)
+
+
 def figure_question(figure, codebook: Codebook, dont_know_in_base: bool = False) -> tuple[str, list, tuple]:
     """(variable, counted codes, missing codes) that a published figure counts; with
     ``dont_know_in_base``, "don't know" answers are not missing but part of the base."""
@@ -32,12 +39,13 @@ def figure_question(figure, codebook: Codebook, dont_know_in_base: bool = False)
     return item.key, list(item.counted_codes), missing
 
 
-def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, *,
+def estimate_figures(design: SurveyDesign, figures: pd.DataFrame, codebook: Codebook, *,
                      dont_know_in_base: bool = False, **options) -> pd.DataFrame:
-    """The estimate behind each row of ``figures`` from respondent ``data`` (no verdicts).
+    """The estimate behind each row of ``figures`` from a respondent file's ``design`` (no verdicts).
 
-    ``data`` is a respondent file in codebook terms with its subgroup indicator columns (as
-    :func:`social_licence.study.loader.load_survey` gives it); ``options`` go to :func:`proportion`
+    ``design`` is the survey design of a respondent file in codebook terms with its subgroup
+    indicator columns (as :func:`social_licence.study.loader.load_survey` gives it, and
+    :func:`file_design` states it); ``options`` go to :func:`proportion`
     (``method``, ``level``, ``min_base``, ``flag_base``). Attitude figures are the weighted share
     giving the counted answer among valid answers within the figure's group; composition figures
     the share of the sample in the subgroup, unweighted or weighted as the codebook reads them
@@ -49,8 +57,9 @@ def estimate_figures(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebo
     groups in one :func:`proportion_by_each` call (its matrix-product route), and the whole sample
     in one :func:`proportion` call, which give :func:`proportion`'s results figure by figure.
     """
-    design = SurveyDesign(data, weights=codebook.weight_variable)
-    equal = SurveyDesign(data.assign(**{codebook.weight_variable: 1.0}), weights=codebook.weight_variable)
+    data = design.data
+    equal = SurveyDesign(data.assign(**{design.weights: 1.0}), weights=design.weights, strata=design.strata,
+                         psu=design.psu)
     questions = [figure_question(figure, codebook, dont_know_in_base) for figure in figures.itertuples(index=False)]
     unweighted = [measure == COMPOSITION and codebook.composition == "unweighted" for measure in figures["measure"]]
     batches: dict[tuple, dict] = {}

@@ -1,101 +1,77 @@
-"""Chapter "Data linkage for early intervention": the four reasons for linking records (Table 2)."""
+"""Chapter "Data linkage for early intervention": the four reasons for linking records (the paper's
+Table 2), presented from the results the chapter's cells compute."""
 from __future__ import annotations
 
-from social_licence.report import derived
-from social_licence.report.blocks import HIGHER, publish_block
-from social_licence.report.book import Book
-from social_licence.report.chapters.common import (
-    TABLE_GROUPS,
-    count,
-    derived_block_plot,
-    figures_of,
-    items_of,
-    listing,
-)
-from social_licence.report.patterns import in_sentence
-from social_licence.report.plotting import glue_figure
-from social_licence.survey.consensus import consensus_threshold
+import pandas as pd
+
+from social_licence.analysis.derived import deffs_of
+from social_licence.report.blocks import derived_figure, derived_table, file_table
+from social_licence.report.page import Page
+from social_licence.report.sentences import figure_list, held_phrase, p_text
 
 #: the prefix of the chapter's glue keys
 PREFIX = "ei"
 
 BLOCK = "acceptability_of_reason"
+#: the groups of the paper's Table 2, in its order
+TABLE2_GROUPS = ["all", "higher_occupation_qualification_income", "black", "lone_parent", "age_18_29",
+                 "household_5_plus"]
 TABLE2 = "paper, Table 2"
+TITLE = "Finding each reason for joining up families' records acceptable (the paper's Table 2)"
 
 
-def facts(book: Book) -> list:
-    """Every number the chapter's prose places."""
-    figures = figures_of(book, BLOCK)
-    whole = figures[figures["group"] == "all"]
-    deff = derived.DEFF_RANGE[-1]
-    black = figures[figures["group"] == "black"]
-    sizes = book.sizes.set_index("group")["size"]
-    gaps = book.derived_contrasts[book.derived_contrasts["measure"] == BLOCK]
+def publish_reasons(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:
+    """The reasons' table, figure and facts: ``verdicts`` from :func:`social_licence.analysis.derived.verdicts`,
+    ``file_verdicts`` the same figures recomputed from the respondent file with their consensus check."""
+    items = list(dict.fromkeys(verdicts["item"]))
+    derived_table(page, verdicts, name="tbl-ei-reasons", items=items, groups=TABLE2_GROUPS, title=TITLE)
+    file_table(page, file_verdicts, name="tbl-ei-reasons-file", items=items, groups=TABLE2_GROUPS, title=TITLE)
+    derived_figure(page, verdicts, name="ei_reasons_plot", items=items, groups=TABLE2_GROUPS,
+                   measured="Parents finding the reason acceptable (%)")
+    deff = deffs_of(verdicts)[-1]
+    whole, groups = verdicts[verdicts["group"] == "all"], verdicts[verdicts["group"] != "all"]
+    black = verdicts[verdicts["group"] == "black"]
+    basis = f"printed shares of 843, design effect {deff:g}"
+    page.glue_facts([
+        page.published("threshold", 100 * float(verdicts["threshold"].iloc[0]), "paper, consensus baseline"),
+        page.published("all_low", float(whole["published"].min()), TABLE2),
+        page.published("all_high", float(whole["published"].max()), TABLE2),
+        page.published("group_low", float(groups["published"].min()), TABLE2),
+        page.published("black_low", float(black["published"].min()), TABLE2),
+        page.published("black_high", float(black["published"].max()), TABLE2),
+        page.derived("all_lowest_limit", 100 * float(whole[f"ci_low@{deff:g}"].min()), basis),
+        page.published("n_group_figures", len(groups), TABLE2, "count"),
+        page.derived("n_consensus", int((groups["verdict"] == "consensus").sum()), basis, "count"),
+        page.derived("n_open", int((groups["verdict"] == "open").sum()), basis, "count"),
+        page.text("open_list", figure_list(groups[groups["verdict"] == "open"], page.codebook), basis),
+        page.derived("black_size", int(black["size"].iloc[0]), "printed share of 843 (this book's reading)", "count"),
+    ])
+
+
+def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) -> None:
+    """The facts about the reasons' gaps between groups: ``family`` and ``patterns`` from
+    :mod:`social_licence.analysis.contrasts` (the whole family, adjusted once)."""
+    deffs = [float(d) for d in family["deffs"].iloc[0].split(" to ")]
+    gaps = family[(family["measure"] == BLOCK) & family["size_known"]]
+    black = gaps[gaps["group"] == "black"]
     widest = gaps.loc[gaps["gap"].abs().idxmax()]
-
-    def agree(view) -> float:
-        """How many of the block's figures the file's own intervals judge as the derived analysis does."""
-        return float((view.estimates.loc[figures.index, "verdict"] == figures["verdict"]).sum())
-
-    recomputed = book.file("all_identify_file", lambda view: 100 * float(view.estimates.loc["T2_01", "estimate"]),
-                           basis="respondent file, weighted", unit="percent", tolerance=1.0)
-    agreeing = book.file("file_agrees", agree, basis="respondent file's intervals against the derived verdicts",
-                         unit="count", tolerance=0)
-    return [
-        book.published_fact("threshold", 100 * consensus_threshold(3), "paper, consensus baseline for three options"),
-        book.published_fact("all_low", float(whole["published"].min()), TABLE2),
-        book.published_fact("all_high", float(whole["published"].max()), TABLE2),
-        book.derived_fact("all_lowest_limit", 100 * float(whole[f"ci_low@{deff:g}"].min()),
-                          "printed sample of 843, design effect 2"),
-        book.published_fact("n_figures", len(figures), TABLE2, "count"),
-        book.derived_fact("n_consensus", count(figures, "consensus"), "printed shares, design effect 2", "count"),
-        book.derived_fact("n_open", count(figures, "open"), "printed shares, design effect 2", "count"),
-        book.text_fact("open_list", listing(book, figures[figures["verdict"] == "open"].reset_index()),
-                       "derived verdicts at design effect 2"),
-        book.published_fact("black_low", float(black["published"].min()), TABLE2),
-        book.published_fact("black_high", float(black["published"].max()), TABLE2),
-        book.derived_fact("black_size", int(sizes["black"]), "5% of 843 (paper, \"Our survey\")", "count"),
-        book.derived_fact("n_gaps", len(gaps), "the family of contrasts, Table 2", "count"),
-        book.derived_fact("gaps_hold", int(gaps["holds"].sum()), "Holm over the family, design effect 2", "count"),
-        book.derived_fact("gaps_deff1", int(gaps["depends_on_deff"].sum()), "Holm over the family, design effect 1",
-                          "count"),
-        book.text_fact("deff1_list", gap_listing(book, gaps[gaps["depends_on_deff"]]),
-                       "Holm over the family, design effect 1"),
-        book.derived_fact("widest_gap", float(widest["gap"]), "printed figures and shares", "points"),
-        book.text_fact("widest_group", book.codebook.name_of(widest["group"]), "printed figures and shares"),
-        book.text_fact("widest_item", book.codebook.name_of(widest["item"]), "printed figures and shares"),
-        book.derived_fact("widest_p", float(widest[f"p_holm@{derived.DEFF_RANGE[0]:g}"]),
-                          "Holm over the family, design effect 1", "p"),
-        recomputed, agreeing,
-        book.reading("file_reading", [recomputed, agreeing],
-                     finding=("Recomputed from the survey's own responses and weights, {ei_all_identify_file} of all "
-                              "parents found it acceptable to join up records to identify families who may need "
-                              "support, and the file's own intervals give the same verdict as the published "
-                              "figures for {ei_file_agrees} of the table's figures."),
-                     shows="whether the survey's own responses and weights give the verdicts that the published "
-                           "figures give"),
-    ]
-
-
-def gap_listing(book: Book, gaps) -> str:
-    """'the higher occupation, qualification or income group on “Identify children at risk of abuse”
-    (+8 points, under this book's reading of the group)' for contrasts of the family, or 'none'."""
-    parts = []
-    for row in gaps.itertuples():
-        name = in_sentence(book.codebook.name_of(row.group))
-        name, reading = (f"the {name} group", ", under this book's reading of the group") if row.group == HIGHER \
-            else (name, "")
-        parts.append(f"{name} on “{book.codebook.name_of(row.item)}” ({row.gap:+.0f} points{reading})")
-    return "; ".join(parts) or "none"
-
-
-def publish_tables(book: Book):
-    """Table 2 in the paper's layout, derived and from the respondent file; returns the CSV links."""
-    return publish_block(book, "tbl-ei-reasons", items_of(book, BLOCK), TABLE_GROUPS,
-                         "Acceptability of four reasons for joining up families' records (the paper's Table 2)")
-
-
-def publish_figure(book: Book) -> None:
-    """The reasons by group: published percentages with their derived intervals."""
-    glue_figure("ei_reasons_plot",
-                derived_block_plot(book, BLOCK, TABLE_GROUPS, "Parents finding the reason acceptable"))
+    pattern = patterns[(patterns["group"] == "black") & (patterns["measure"] == BLOCK)].iloc[0]
+    primary = family["primary"].iloc[0]
+    low = f"{deffs[0]:g}"
+    basis = "printed figures and shares"
+    page.glue_facts([
+        page.derived("black_below", int((black["gap"] < 0).sum()), basis, "count"),
+        page.derived("black_mean_gap", float(pattern["mean_gap"]), basis, "points"),
+        page.derived("widest_gap", float(widest["gap"]), basis, "points"),
+        page.text("widest_group", page.codebook.name_of(widest["group"]), basis),
+        page.text("widest_item", page.codebook.counted_label(widest["item"]), basis),
+        page.derived("family_n", int(family["size_known"].sum()), "contrasts of a group with the rest that can be "
+                     "tested", "count"),
+        page.derived("n_gaps", len(gaps), f"{TABLE2}, groups of known size", "count"),
+        page.text("gaps_held", held_phrase(gaps, deffs), "the family's adjusted p-values"),
+        page.derived("gaps_rounding", int(gaps["depends_on_rounding"].sum()), "the rounding check", "count"),
+        page.text("black_pattern_p", p_text(float(pattern[f"p_value@{low}"])), f"pattern test, design effect {low}"),
+        page.text("black_pattern_adjusted", p_text(float(pattern[f"p_{primary}@{low}"])),
+                  f"pattern test adjusted over all pattern tests, design effect {low}"),
+        page.derived("pattern_n", len(patterns), "pattern tests of a group's mean gap over a block", "count"),
+    ])
