@@ -44,6 +44,8 @@ from social_licence.survey.consensus import FACTOR, consensus_threshold, consens
 from social_licence.survey.planning import interval_from_summary
 
 ALL = "all"
+#: the paper's undefined "higher occupation / qualification / income" group
+HIGHER = "higher_occupation_qualification_income"
 #: parents in the sample ("The probability-based sample consisted of 843 parents")
 SAMPLE_SIZE = 843
 #: the verdict word for a figure whose group size the sources do not give
@@ -80,6 +82,16 @@ def _condition_share(condition: Condition, composition: dict, codebook: Codebook
         percent, figure_id = composition[complement]
         return 100.0 - percent, f"100 - {figure_id}"
     return None
+
+
+def composition(published: pd.DataFrame, n: int = SAMPLE_SIZE) -> pd.DataFrame:
+    """The printed make-up of the sample (the composition figures) with the number of parents each
+    share implies, read as a share of the ``n`` respondents: ``figure_id``, ``group``, ``share``
+    (percent) and ``parents`` (``floor(n * share / 100 + 0.5)``)."""
+    figures = published[published["measure"] == COMPOSITION]
+    shares = figures["percent"].astype(float)
+    return pd.DataFrame({"figure_id": figures["figure_id"].to_numpy(), "group": figures["item"].to_numpy(),
+                         "share": shares.to_numpy(), "parents": [_size(n, s) for s in shares]})
 
 
 def _size(n: int, share: float):
@@ -186,6 +198,14 @@ def intervals(figures: pd.DataFrame, sizes: pd.DataFrame, *, deffs, method: str 
     return table.assign(level=float(level), method=method)
 
 
+def deff_grid(deff_range, step: float = 0.1) -> list[float]:
+    """Design effects across a range in steps of ``step`` (both ends included), for showing how
+    far a result survives as the assumed design effect grows."""
+    low, high = (float(d) for d in deff_range)
+    count = int(round((high - low) / step))
+    return [round(low + i * step, 10) for i in range(count + 1)] if count else [low]
+
+
 def deffs_of(intervals: pd.DataFrame) -> list[float]:
     """The design effects a table of :func:`intervals` was computed at, in order."""
     return [float(c.split("@", 1)[1]) for c in intervals.columns if c.startswith("ci_low@") and ":" not in c]
@@ -272,3 +292,42 @@ def dont_know_tolerance(figures: pd.DataFrame, *, factor: float = FACTOR) -> pd.
     tolerance = np.where(reaches, 100 * (1 - threshold / np.maximum(percent, 1e-9)), np.nan)
     return pd.DataFrame({"figure_id": figures["figure_id"].to_numpy(), "published": percent,
                          "threshold": threshold, "tolerance": tolerance})
+
+
+def higher_readings(published: pd.DataFrame, codebook: Codebook, *, deffs, method: str = "beta", level: float = 0.95,
+                    factor: float = FACTOR, answering_share: float = 1.0, group: str = HIGHER) -> pd.DataFrame:
+    """The undefined higher group's judged figures under both readings of its definition.
+
+    Read as *any one* of its markers the printed shares give it at least its largest part's
+    parents: its interval and verdict at the largest design effect. Read as *all three* they give
+    no lower bound, only an upper one (the smallest part): the fewest parents at which its verdict
+    would settle (:func:`settling_size`, None if never) and whether the reading allows that many.
+    Its gap to the rest is ``(P_group - P_all) / (1 - s)`` over the shares s each reading allows
+    (``gap_any_low``: at the lower bound of the any-one reading, which has no upper one;
+    ``gap_all_high``: at the upper bound of the all-three reading, whose lower end is the bare
+    difference). One row per judged figure of the group with a whole-sample figure.
+    """
+    sizes = {reading: group_sizes(published, codebook.with_combine(group, reading)).set_index("group").loc[group]
+             for reading in ("any", "all")}
+    deff = float(deffs[-1])
+    figures = attitude_figures(published, codebook.judged_blocks)
+    whole = figures[figures["group"] == ALL].set_index("item")["percent"]
+    chosen = figures[(figures["group"] == group) & figures["item"].isin(whole.index)]
+    any_sizes = group_sizes(published, codebook.with_combine(group, "any"))
+    judged = verdicts(intervals(chosen, any_sizes, deffs=deffs, method=method, level=level,
+                                answering_share=answering_share), factor=factor).set_index("figure_id")
+    upper_all = sizes["all"]["upper"]
+    rows = []
+    for row in chosen.itertuples(index=False):
+        needed = settling_size(float(row.percent), int(row.options), deff, level=level, method=method, factor=factor)
+        difference = float(row.percent) - float(whole[row.item])
+        rows.append({"figure_id": row.figure_id, "item": row.item, "published": float(row.percent),
+                     "any_low": judged.loc[row.figure_id, f"ci_low@{deff:g}"],
+                     "any_high": judged.loc[row.figure_id, f"ci_high@{deff:g}"],
+                     "any_verdict": judged.loc[row.figure_id, "verdict"],
+                     "any_size": int(sizes["any"]["size"]), "all_needed": needed, "all_upper": int(upper_all),
+                     "all_settles": needed is not None and needed <= int(upper_all / answering_share),
+                     "difference": difference,
+                     "gap_any_low": difference / (1 - sizes["any"]["share"] / 100),
+                     "gap_all_high": difference / (1 - int(upper_all) / SAMPLE_SIZE)})
+    return pd.DataFrame(rows)

@@ -7,7 +7,7 @@ typed: ``evidence`` says what carries each one --
     printed in the study's sources (the paper, the authors' blog, the university's news item);
 ``"derived"``
     computed from published figures under stated assumptions (group sizes from the printed shares
-    of the sample, a range of design effects), by :mod:`social_licence.report.derived`;
+    of the sample, a range of design effects), by :mod:`social_licence.analysis.derived`;
 ``"file"``
     computed from the respondent file the build uses. On a synthetic build such a number carries
     its range across the ensemble of equally faithful synthetic files (``spread``): within its

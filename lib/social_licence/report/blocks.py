@@ -80,7 +80,9 @@ def derived_table(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[
         caption += f", against the {threshold} consensus threshold ({marks_legend()}; † and ‡: fragile, see glossary)"
     if HIGHER in groups:
         caption += f". {higher_note(page)}"
-    listing = figure_listing(chosen.assign(verdict_shown=[word(v) for v in chosen["verdict"]]), page.codebook)
+    listing = figure_listing(chosen, page.codebook)
+    if "verdict" in chosen:
+        listing = listing.assign(verdict_shown=[word(v) for v in chosen["verdict"]])
     page.table(name, shown, listing, caption, origin=PUBLISHED_ORIGIN, evidence="derived", values=values,
                css_class="results")
 

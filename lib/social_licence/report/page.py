@@ -25,6 +25,7 @@ from social_licence.analysis.evidence import Evidence
 from social_licence.analysis.facts import Fact, evidence_line, facts_table, reading
 from social_licence.report.display import csv_download, glue, markdown_table, source_notice, stable
 from social_licence.report.notices import assumptions_notice
+from social_licence.survey.consensus import FACTOR
 
 #: the book's pages (docnames of _toc.yml) and the module that presents each
 PAGES = {
@@ -87,6 +88,13 @@ class Page:
 
     def derived(self, name: str, value, basis: str, unit: str = "percent") -> Fact:
         return Fact(self.key(name), value, "derived", basis, unit)
+
+    def threshold(self, name: str, value: float) -> Fact:
+        """A consensus threshold (percent): the paper's own under the default factor of 1.5,
+        derived from the assumption under any other."""
+        if self.assumptions.consensus_factor == FACTOR:
+            return self.published(name, value, "paper, consensus baseline")
+        return self.derived(name, value, f"consensus factor {self.assumptions.consensus_factor:g} / k")
 
     def text(self, name: str, value: str, basis: str) -> Fact:
         """A word or phrase the prose places (a label, a list of names) chosen from published or

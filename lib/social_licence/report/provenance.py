@@ -11,11 +11,8 @@ never typed, so that they cannot drift from what the analysis actually used:
   readers (published figure, recomputed value, rounding interval, whether it rounds back);
 * :func:`pinned_versions` and :func:`software_versions` -- the versions of Python and the key
   packages in the running environment beside the pins of ``requirements.txt``;
-* :func:`file_sha256` -- the fingerprint of the respondent file a build read;
 * :func:`reference_case_counts` -- how many reference values from R's ``survey`` package the tests
   compare against (``tests/reference/``);
-* :func:`publish_reference_table` -- a numbered table for documentation that is not built from
-  respondent data (its caption names the file it comes from instead of a data source).
 
 Python is reported to the minor version (``3.11``) only: the pins are resolved for a minor
 version, and a patch release would otherwise change the stored notebook output (nbval's baseline)
@@ -23,20 +20,17 @@ without changing any result.
 """
 from __future__ import annotations
 
-import hashlib
 import platform
 import re
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML
 
-from social_licence.report.display import WITHHELD, csv_download, glue, markdown_table
+from social_licence.report.display import WITHHELD
 from social_licence.study.codebook import Codebook, Condition, load_codebook
 from social_licence.study.paths import PROJECT_ROOT
 from social_licence.study.published import COMPOSITION, load_published
-from social_licence.survey.consensus import consensus_threshold
 
 REQUIREMENTS_PATH = PROJECT_ROOT / "requirements.txt"
 REFERENCE_DIR = PROJECT_ROOT / "tests" / "reference"
@@ -54,7 +48,7 @@ KEY_PACKAGES = (
 #: readers' column headings for the tables of this module (rename before display)
 HEADINGS = {
     "scale": "Scale", "answers": "Answers (codes)", "missing": "Left out of the base",
-    "options": "Collapsed options (codes)", "k": "k", "threshold": "Threshold %",
+    "options": "Collapsed options (codes)", "k": "k",
     "number": "No.", "block": "Block", "label": "Question", "wording": "Wording (paraphrase)",
     "answer_scale": "Answer scale", "counted": "Counted answer",
     "subgroup": "Key", "group": "Group", "definition": "Definition", "figures": "Published figures",
@@ -75,11 +69,10 @@ def _codes_in_words(codes, labels) -> str:
 
 
 def scale_table(codebook: Codebook | None = None) -> pd.DataFrame:
-    """One row per answer scale: its answers with codes, missing codes, collapse, k and threshold.
+    """One row per answer scale: its answers with codes, missing codes, collapse and k.
 
-    ``options`` writes the collapse as e.g. ``agree = 1, 2; neither = 3; disagree = 4, 5``;
-    ``threshold`` is the consensus baseline 1.5 / k as a proportion
-    (:func:`social_licence.survey.consensus.consensus_threshold`).
+    ``options`` writes the collapse as e.g. ``agree = 1, 2; neither = 3; disagree = 4, 5``; ``k``
+    is the number of options the consensus baseline counts.
     """
     codebook = codebook or load_codebook()
     rows = []
@@ -90,7 +83,6 @@ def scale_table(codebook: Codebook | None = None) -> pd.DataFrame:
             "missing": _codes_in_words(scale.missing, scale.missing),
             "options": "; ".join(f"{option} = {', '.join(map(str, codes))}" for option, codes in scale.collapse.items()),
             "k": scale.k,
-            "threshold": consensus_threshold(scale.k),
         })
     return pd.DataFrame(rows)
 
@@ -107,8 +99,7 @@ def question_table(codebook: Codebook | None = None) -> pd.DataFrame:
     Columns: ``number`` (1, 2, ...), ``item`` (key), ``block`` (the block's description),
     ``label``, ``wording`` (the project's paraphrase, not the questionnaire's text), ``scale`` (the
     scale key), ``answer_scale`` (its answers in short), ``k``, ``counted`` (the collapsed answer
-    the published figures count, with its codes, e.g. ``agree (1, 2)``) and ``threshold``
-    (1.5 / k, a proportion).
+    the published figures count, with its codes, e.g. ``agree (1, 2)``).
     """
     codebook = codebook or load_codebook()
     rows = []
@@ -117,7 +108,6 @@ def question_table(codebook: Codebook | None = None) -> pd.DataFrame:
             "number": number, "item": item.key, "block": codebook.blocks[item.block], "label": item.label,
             "wording": item.wording, "scale": item.scale.key, "answer_scale": _answer_scale(dict(item.codes)),
             "k": item.k, "counted": f"{item.counted} ({', '.join(map(str, item.counted_codes))})",
-            "threshold": consensus_threshold(item.k),
         })
     return pd.DataFrame(rows)
 
@@ -276,11 +266,6 @@ def versions_for_readers(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 (hex) of a file's bytes: the fingerprint of the respondent file a build read."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def reference_case_counts(folder: str | Path = REFERENCE_DIR) -> dict[str, int]:
     """File name -> number of rows for each CSV of reference values written by ``make_reference.R``.
 
@@ -289,16 +274,3 @@ def reference_case_counts(folder: str | Path = REFERENCE_DIR) -> dict[str, int]:
     """
     files = sorted(path for path in Path(folder).glob("*.csv") if path.name != REFERENCE_FIXTURE)
     return {path.name: len(pd.read_csv(path)) for path in files}
-
-
-def publish_reference_table(name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str,
-                            origin: str) -> HTML:
-    """Glue a numbered documentation table and return the CSV link for ``data``.
-
-    Like :func:`social_licence.report.display.publish_table`, for tables that are not built from a
-    respondent file (the codebook, the environment): the caption ends with ``origin``, where the
-    table's content comes from, e.g. ``"Source: data/codebook.yml"``. Place it with ``{glue:md}``
-    and ``:format: myst``.
-    """
-    glue(name, markdown_table(shown, f"{caption.rstrip('.')}. {origin.rstrip('.')}.", name))
-    return csv_download(data, f"{name}.csv", origin)

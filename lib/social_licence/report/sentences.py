@@ -45,11 +45,21 @@ def group_list(groups, codebook: Codebook) -> str:
 
 
 def figure_list(figures: pd.DataFrame, codebook: Codebook) -> str:
-    """'Black or Black British parents on “Acceptable: identify families who may need support”
-    (62%)' for each figure (``group``, ``item``, ``published``), or 'none'."""
-    parts = [f"{in_sentence(codebook.name_of(row.group))} on “{codebook.counted_label(row.item)}” ({row.published:g}%)"
-             for row in figures.itertuples()]
+    """The figures (``group``, ``item``, ``published``) named group by group: 'Black or Black
+    British parents on “Acceptable: identify families who may need support” (62%) and “Acceptable:
+    target services efficiently” (69%)', or 'none'."""
+    parts = []
+    for group, part in figures.groupby("group", sort=False):
+        named = [f"“{codebook.counted_label(row.item)}” ({row.published:g}%)" for row in part.itertuples()]
+        parts.append(f"{in_sentence(codebook.name_of(group))} on {series(named)}")
     return "; ".join(parts) or "none"
+
+
+def how_many(n: int, of: int, noun: str) -> str:
+    """'all four reasons', 'three of the four reasons', 'none of the four reasons'."""
+    if n == of:
+        return f"{'both' if of == 2 else 'all ' + number(of)} {noun}"
+    return f"{number(n)} of the {number(of)} {noun}"
 
 
 def held_counts(rows: pd.DataFrame, deffs) -> dict[tuple[str, float], int]:
@@ -60,22 +70,24 @@ def held_counts(rows: pd.DataFrame, deffs) -> dict[tuple[str, float], int]:
             for procedure in PROCEDURE_NAMES for d in deffs}
 
 
-def held_phrase(rows: pd.DataFrame, deffs, *, noun: str = "gap") -> str:
-    """What holds after adjustment, under both procedures and at both design effects, e.g. 'none
-    holds under Holm's or Benjamini-Hochberg's adjustment, at a design effect of 1 or 2' or
-    '3 hold under Benjamini-Hochberg at a design effect of 1 (none under Holm; none at 2)'."""
+def held_phrase(rows: pd.DataFrame, deffs) -> str:
+    """What holds after adjustment, under both procedures at both ends of the design-effect range:
+    'none holds after adjustment, under either procedure at either design effect', or 'one holds
+    under Holm's adjustment and five under Benjamini and Hochberg's at a design effect of 1; none
+    under either at 2'."""
     counts = held_counts(rows, deffs)
-    low, high = (f"{d:g}" for d in (deffs[0], deffs[-1]))
     if not any(counts.values()):
-        verb = "holds" if len(rows) != 1 else "holds"
-        return (f"none {verb} after adjustment, under Holm or Benjamini-Hochberg, at a design effect of {low} "
-                f"or {high}")
+        return "none holds after adjustment, under either procedure at either design effect"
     parts = []
-    for d in (deffs[0], deffs[-1]):
-        here = [f"{number(counts[(p, float(d))])} under {name}" for p, name in PROCEDURE_NAMES.items()]
-        parts.append(f"at a design effect of {d:g}, {series(here)}")
-    plural = noun if sum(counts.values()) == 1 else f"{noun}s"
-    return f"{plural} holding after adjustment: " + "; ".join(parts)
+    for d in (float(deffs[0]), float(deffs[-1])):
+        holm, bh = counts[("holm", d)], counts[("fdr_bh", d)]
+        if holm == bh == 0:
+            parts.append(f"none under either at {d:g}")
+        else:
+            verb = "holds" if holm == 1 else "hold"
+            parts.append(f"{number(holm)} {verb} under Holm's adjustment and {number(bh)} under Benjamini and "
+                         f"Hochberg's at a design effect of {d:g}")
+    return "; ".join(parts)
 
 
 def p_text(value: float) -> str:

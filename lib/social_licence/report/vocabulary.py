@@ -37,31 +37,61 @@ VERDICT_TERMS = {
                  "group reaches a consensus. An open verdict is neither a licence nor a refusal.", "?"),
     "size unknown": Term("size unknown", "The sources do not say how many parents the group holds, so no "
                          "interval can be derived from the published figure alone.", "·"),
-    "suppressed": Term("too few answers", "Fewer than 30 parents of the group answered in the respondent file, "
-                       "so its estimate is not shown.", "·"),
+    "suppressed": Term("too few answers", "Too few parents of the group answered in the respondent file (fewer "
+                       "than {min_base}), so its estimate is not shown.", "–"),
 }
 #: the terms of the glossary page, in reading order (verdicts are listed separately)
 TERMS = {
     "social licence": Term("social licence", "Acceptance and trust that a practice outside ordinary norms can go "
                            "ahead, beyond what legal permission alone provides. Here: a consensus of parents on an "
                            "answer that favours linking their records."),
-    "consensus threshold": Term("consensus threshold", "The share one answer must reach to count as a consensus. "
-                                "The paper sets 75% for a yes/no question and 50% for a question with three "
-                                "answer options; both are half as many again as an even split over the k "
-                                "options (1.5/k), which is how this book writes the rule."),
+    "consensus threshold": Term("consensus threshold", "The share one answer must reach to count as a consensus: "
+                                "{threshold2}% for a yes/no question and {threshold3}% for a question with three "
+                                "answer options, {factor} times an even split over the k options ({factor}/k). The "
+                                "paper's factor is 1.5: half as many responses again as an even split."),
     "fragile verdict": Term("fragile verdict", "A verdict derived from a published figure that would differ under "
-                            "another of the stated assumptions: at a design effect of 1 instead of 2 (marked †), or "
-                            "with the figure anywhere within its rounding, half a point either side (marked ‡).",
+                            "another of the stated assumptions: at a design effect of {deff_low} instead of {deff_high} "
+                            "(marked †), or with the figure anywhere within its rounding, half a point either side "
+                            "(marked ‡). Applied to contrasts too: a gap whose adjusted test would change within the "
+                            "printed figures' rounding.",
                             "†, ‡"),
     "counted answer": Term("counted answer", "The answer a published percentage counts. It may favour linkage "
                            "(\"acceptable\", \"trust\") or oppose it (\"unacceptable\"), so a consensus is a licence "
                            "only when the counted answer favours linkage."),
     "confidence interval": Term("confidence interval", "The range of values that the survey's data are "
-                                "consistent with, at 95% confidence: wider for small groups and for weighted samples."),
+                                "consistent with, at {level}% confidence: "
+                                "wider for small groups and for weighted samples."),
+    "Clopper-Pearson interval": Term("Clopper-Pearson interval", "The exact interval for a share from a simple random "
+                                     "sample, from the binomial distribution (Clopper and Pearson, 1934); the book's "
+                                     "derived intervals apply it to the effective sample size."),
+    "Korn-Graubard interval": Term("Korn-Graubard interval", "The Clopper-Pearson interval adapted to survey data by "
+                                   "using the effective sample size and the design's degrees of freedom (Korn and "
+                                   "Graubard, 1998); R's svyciprop(method = \"beta\") and this book's default."),
+    "Taylor linearisation": Term("Taylor linearisation", "How the standard error of a weighted share is computed from "
+                                 "a respondent file: the share is approximated by a weighted total, whose variance the "
+                                 "survey design gives (Lumley, 2010)."),
+    "contrast": Term("contrast", "A comparison between a group of parents and the rest of the sample on one question: "
+                     "the gap between their shares, with a test of whether it could be chance."),
+    "p-value": Term("p-value", "The chance of a gap at least as large as the one seen if there were no difference "
+                    "at all; small values are evidence of a difference. Tests here are two-sided."),
+    "Holm's adjustment": Term("Holm's adjustment", "A way of testing many contrasts at once that keeps the chance of "
+                              "any false finding among them below the significance level (Holm, 1979)."),
+    "Benjamini-Hochberg adjustment": Term("Benjamini-Hochberg adjustment", "A way of testing many contrasts at once "
+                                          "that keeps the expected share of false findings among those reported below "
+                                          "the significance level (Benjamini and Hochberg, 1995); less strict than "
+                                          "Holm's."),
+    "pattern test": Term("pattern test", "A test of a group's average gap to the rest over a block of questions, with "
+                         "a standard error no smaller than the true one whatever the correlation between a parent's "
+                         "answers."),
+    "Rao-Scott test": Term("Rao-Scott test", "A chi-squared test of whether a share differs across several groups, "
+                           "corrected for the survey's design (Rao and Scott, 1984)."),
+    "Kish's design effect": Term("Kish's design effect", "The design effect that unequal weights alone cause: the "
+                                 "number of respondents times the sum of the squared weights, over the squared sum of "
+                                 "the weights (Kish, 1992)."),
     "design effect": Term("design effect", "How much the survey's design (its weighting and any clustering) "
                           "inflates the variance of an estimate compared with a simple random sample of the same "
                           "size. A design effect of 2 halves the information in the sample. The survey's is not "
-                          "published: this book assumes one value, from 1 to 2, for every group."),
+                          "published: this book assumes one value, from {deff_low} to {deff_high}, for every group."),
     "effective sample size": Term("effective sample size", "The size of the simple random sample that would give "
                                   "the same precision: the number of parents divided by the design effect."),
     "published": Term("published", "A number printed in the study's sources (the paper, the authors' blog, the "
@@ -79,12 +109,17 @@ TERMS = {
 }
 
 
-def glossary_terms(archived: bool) -> list[Term]:
-    """The terms of the glossary page for a build, in reading order: an archived build's glossary
-    says nothing of synthetic data, a synthetic build's adds what a synthetic file can carry."""
+def glossary_terms(archived: bool, values: dict, terms: dict = TERMS) -> list[Term]:
+    """The terms of the glossary page for a build, in reading order, their numbers filled in from
+    ``values`` (the assumptions in force: ``level``, ``min_base``, ``deff_low``, ``deff_high``,
+    ``factor``, ``threshold2``, ``threshold3``): an archived build's glossary says nothing of
+    synthetic data, a synthetic build's adds what a synthetic file can carry. ``terms`` are the
+    book's terms (default) or its verdicts (:data:`VERDICT_TERMS`)."""
+    terms = list(terms.values())
     if archived:
-        return [term for term in TERMS.values() if not term.synthetic_only]
-    return [Term(term.word, f"{term.definition} {term.synthetic_note}".strip(), term.mark) for term in TERMS.values()]
+        terms = [term for term in terms if not term.synthetic_only]
+    return [Term(term.word, f"{term.definition} {'' if archived else term.synthetic_note}".strip().format(**values),
+                 term.mark) for term in terms]
 
 
 def word(verdict: str) -> str:

@@ -21,7 +21,7 @@ COLUMNS = ("figure_id", "measure", "item", "group", "published", "estimate", "ro
 
 
 def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
-                   published: pd.DataFrame | None = None) -> pd.DataFrame:
+                   published: pd.DataFrame | None = None, *, dont_know_in_base: bool = False) -> pd.DataFrame:
     """One row per published figure: published percent, recomputed estimate and whether it rounds back.
 
     Columns: figure_id, measure, item, group, published (percent), estimate (percent, full
@@ -32,11 +32,14 @@ def fidelity_table(data: pd.DataFrame, codebook: Codebook | None = None,
     codebook terms (as from :func:`social_licence.study.loader.load_survey`); subgroup indicators are
     (re)computed from it. Estimates come from :func:`social_licence.study.recompute.estimate_figures` with
     ``min_base=0``: suppressing small bases is a display rule, and this check needs every estimate.
+    ``dont_know_in_base`` recomputes the figures with "don't know" answers in each base (the other
+    reading of the paper's percentages).
     """
     codebook = codebook or load_codebook()
     published = load_published(codebook=codebook) if published is None else published
     frame = data.assign(**codebook.subgroup_indicators(data))
-    estimates = estimate_figures(file_design(frame, codebook), published, codebook, min_base=0)
+    estimates = estimate_figures(file_design(frame, codebook), published, codebook, min_base=0,
+                                 dont_know_in_base=dont_know_in_base)
     table = published[["figure_id", "measure", "item", "group", "low", "high"]].reset_index(drop=True)
     table["published"] = published["percent"].astype(float).to_numpy()
     table["estimate"] = 100 * estimates["estimate"].astype(float).to_numpy()

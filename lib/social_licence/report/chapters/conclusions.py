@@ -1,91 +1,75 @@
-"""Chapter "Conclusions": what the published figures carry, stated as computed patterns."""
+"""Chapter "Conclusions": what the survey shows, the paper's case in its own terms, and what the
+figures do and do not carry for it; presented from the results the chapter's cells compute."""
 from __future__ import annotations
 
-from social_licence.report import derived, patterns
-from social_licence.report.book import Book
-from social_licence.report.chapters.common import (
-    MARGINALISED,
-    TABLE_GROUPS,
-    black_other_reading,
-    count,
-    figures_of,
-    firmness,
-    survives_up_to,
-)
-from social_licence.report.contrasts import ALPHA
+import pandas as pd
+
+from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
+from social_licence.report.page import Page
+from social_licence.report.sentences import group_list, held_phrase
+from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
 PREFIX = "co"
 
-REASONS, TRUST = "acceptability_of_reason", "trust_to_link_records"
+REASONS, TRUST, CONSENT, COMMERCIAL = ("acceptability_of_reason", "trust_to_link_records", "transparency",
+                                       "commercial_outsourcing")
+MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 
 
-def lowest_counts(book: Book, blocks: list[str], groups: list[str]) -> tuple[str, int, int]:
-    """(group, how often, out of how many questions): the group with the lowest printed figure most often."""
-    figures = book.verdicts[book.verdicts["measure"].isin(blocks) & book.verdicts["group"].isin(groups)]
-    lowest = figures.loc[figures.groupby("item")["published"].idxmin(), "group"]
-    counts = lowest.value_counts()
-    return counts.index[0], int(counts.iloc[0]), int(figures["item"].nunique())
+def publish_findings(page: Page, verdicts: pd.DataFrame) -> None:
+    """The headline findings, from the derived ``verdicts`` of every attitude figure."""
+    deff = deffs_of(verdicts)[-1]
+    basis = f"printed shares of {SAMPLE_SIZE}, design effect {deff:g}"
+    block = {name: verdicts[verdicts["measure"] == name] for name in (REASONS, TRUST, CONSENT, COMMERCIAL)}
+    whole = {name: part[part["group"] == "all"] for name, part in block.items()}
+    groups = {name: part[part["group"] != "all"] for name, part in block.items()}
+    c01 = whole[COMMERCIAL].iloc[0]
+    page.glue_facts([
+        page.published("reasons_low", float(whole[REASONS]["published"].min()), "paper, Table 2"),
+        page.published("reasons_high", float(whole[REASONS]["published"].max()), "paper, Table 2"),
+        page.derived("reasons_consensus", int((groups[REASONS]["verdict"] == "consensus").sum()), basis, "count"),
+        page.published("reasons_n", len(groups[REASONS]), "paper, Table 2", "count"),
+        page.published("trust_low", float(whole[TRUST]["published"].min()), "paper, Table 3"),
+        page.published("trust_high", float(whole[TRUST]["published"].max()), "paper, Table 3"),
+        page.derived("trust_consensus", int((block[TRUST]["verdict"] == "consensus").sum()), basis, "count"),
+        page.derived("trust_open", int((block[TRUST]["verdict"] == "open").sum()), basis, "count"),
+        page.published("trust_n", len(block[TRUST]), "paper, Table 3", "count"),
+        page.published("permission", float(whole[CONSENT].set_index("figure_id").loc["P03", "published"]), "paper, text"),
+        page.published("publicise", float(whole[CONSENT].set_index("figure_id").loc["P02", "published"]), "paper, text"),
+        page.derived("consent_consensus", int((whole[CONSENT]["verdict"] == "consensus").sum()), basis, "count"),
+        page.published("consent_n", len(whole[CONSENT]), "paper, text", "count"),
+        page.published("c01", float(c01["published"]), "paper, text"),
+        page.derived("c01_acceptable", 100 - float(c01["published"]),
+                     "paper, text: at most 100 minus the share finding it unacceptable"),
+        page.text("c01_verdict", word(c01["verdict"]), basis),
+        page.derived("rounding", int(verdicts[verdicts["measure"].isin(page.codebook.judged_blocks)]
+                                     ["depends_on_rounding"].sum()), "the rounding check", "count"),
+    ])
 
 
-def facts(book: Book) -> list:
-    """Every number the chapter's prose places."""
-    reasons, trust = figures_of(book, REASONS), figures_of(book, TRUST)
-    gaps = book.derived_contrasts.reset_index()
-    trust_patterns = patterns.group_patterns(gaps, measures=[TRUST])
-    reason_patterns = patterns.group_patterns(gaps, measures=[REASONS])
-    group, times, questions = lowest_counts(book, [REASONS, TRUST], TABLE_GROUPS[1:])
-    low, high = derived.DEFF_RANGE
-    consent = book.verdicts.loc[["P01", "P02", "P03"]]
-    sizes = book.sizes.set_index("group")["size"]
-    group_reasons = reasons[reasons["group"] != "all"]
-    judged = book.verdicts[book.verdicts["measure"].isin(book.codebook.judged_blocks)]
-    black_alt_n, _ = black_other_reading(book)
-    return [
-        book.derived_fact("reasons_all", int(count(reasons[reasons["group"] == "all"], "consensus")), "design effect 2",
-                          "count"),
-        book.derived_fact("reasons_consensus", count(group_reasons, "consensus"), "design effect 2", "count"),
-        book.derived_fact("reasons_n", len(group_reasons), "paper, Table 2", "count"),
-        book.derived_fact("trust_consensus", count(trust, "consensus"), "design effect 2", "count"),
-        book.derived_fact("trust_open", count(trust, "open"), "design effect 2", "count"),
-        book.derived_fact("trust_n", len(trust), "paper, Table 3", "count"),
-        book.derived_fact("consent_consensus", count(consent, "consensus"), "design effect 2", "count"),
-        book.derived_fact("consent_n", len(consent), "paper, text", "count"),
-        book.published_fact("c01_acceptable", 100 - float(book.published.set_index("figure_id").loc["C01", "percent"]),
-                            "paper, text: at most 100 minus the share finding it unacceptable"),
-        book.text_fact("c01_verdict", book.verdicts.loc["C01", "verdict"], "design effect 2"),
-        book.text_fact("c01_firmness", firmness(book, "C01"), "derived verdict at either end of the rounding"),
-        book.text_fact("trust_below", patterns.groups_in_direction(trust_patterns, "below", book.codebook),
-                       "derived contrasts on trust"),
-        book.text_fact("trust_above", patterns.groups_in_direction(trust_patterns, "above", book.codebook),
-                       "derived contrasts on trust"),
-        book.text_fact("trust_mixed", patterns.groups_in_direction(trust_patterns, "mixed", book.codebook),
-                       "derived contrasts on trust"),
-        book.text_fact("reasons_below", patterns.groups_in_direction(reason_patterns, "below", book.codebook),
-                       "derived contrasts on the reasons"),
-        book.text_fact("lowest_group", book.codebook.name_of(group), "printed figures of Tables 2 and 3"),
-        book.derived_fact("lowest_times", times, "printed figures of Tables 2 and 3", "count"),
-        book.derived_fact("lowest_questions", questions, "printed figures of Tables 2 and 3", "count"),
-        book.derived_fact("family_n", int(gaps["size_known"].sum()), "the family's contrasts that can be tested",
-                          "count"),
-        book.derived_fact("marginalised_n", int(gaps["group"].isin(MARGINALISED).sum()),
-                          "contrasts for the four groups the paper calls marginalised", "count"),
-        book.derived_fact("marginalised_1", int((gaps["group"].isin(MARGINALISED)
-                                                 & (gaps[f"p_holm@{low:g}"] < ALPHA)).sum()),
-                          "Holm over the family, design effect 1, the four groups", "count"),
-        book.derived_fact("survives_up_to", survives_up_to(book), "Holm over the family, design effects 1 to 2",
-                          "ratio"),
-        book.derived_fact("family_held", int(gaps["holds"].sum()), "Holm, design effect 2", "count"),
-        book.derived_fact("family_deff1", int((gaps[f"p_holm@{low:g}"] < ALPHA).sum()), "Holm, design effect 1",
-                          "count"),
-        book.derived_fact("family_bh", int((gaps[f"p_fdr_bh@{high:g}"] < ALPHA).sum()),
-                          "Benjamini-Hochberg, design effect 2", "count"),
-        book.text_fact("deff1_blocks", ", ".join(dict.fromkeys(
-            book.codebook.blocks[m].lower() for m in gaps.loc[gaps[f"p_holm@{low:g}"] < ALPHA, "measure"])) or "none",
-            "blocks of the contrasts that hold at design effect 1"),
-        book.derived_fact("black_n", int(sizes["black"]), "5% of 843", "count"),
-        book.derived_fact("black_alt_n", black_alt_n, "5% of the 19% minority ethnic parents", "count"),
-        book.derived_fact("rounding", int(judged["depends_on_rounding"].sum()),
-                          "derived verdicts at either end of the printed figures' rounding", "count"),
-        book.derived_fact("deff_high", high, "this book's assumption", "ratio"),
-    ]
+def publish_divisions(page: Page, family: pd.DataFrame, patterns: pd.DataFrame, black_sizes: dict) -> None:
+    """What the figures carry for the paper's case about social divisions: the family of contrasts,
+    the pattern tests and the Black group's size under both readings (``black_sizes``)."""
+    deffs = [float(d) for d in family["deffs"].iloc[0].split(" to ")]
+    known = family[family["size_known"]]
+    trust = known[known["measure"] == TRUST]
+    marginal = known[known["group"].isin(MARGINALISED)]
+    marginal_patterns = patterns[patterns["group"].isin(MARGINALISED)]
+    below = [g for g, part in trust.groupby("group", sort=False) if (part["gap"] < 0).all()]
+    used = page.assumptions.black_group
+    other = next(reading for reading in black_sizes if reading != used)
+    marginal_trust = marginal[marginal["measure"] == TRUST]
+    page.glue_facts([
+        page.text("trust_below", group_list(below, page.codebook), "printed figures and shares"),
+        page.derived("marginal_trust_n", len(marginal_trust), "trust contrasts for the four groups", "count"),
+        page.text("marginal_trust_held", held_phrase(marginal_trust, deffs), "the family of contrasts, adjusted once"),
+        page.derived("marginal_n", len(marginal), "contrasts for the four groups the paper calls marginalised", "count"),
+        page.text("marginal_held", held_phrase(marginal, deffs), "the family of contrasts, adjusted once"),
+        page.derived("marginal_patterns_n", len(marginal_patterns), "pattern tests for the four groups", "count"),
+        page.text("marginal_patterns_held", held_phrase(marginal_patterns, deffs), "pattern tests, adjusted once"),
+        page.derived("family_n", len(known), "contrasts that can be tested", "count"),
+        page.text("family_held", held_phrase(known, deffs), "the family of contrasts, adjusted once"),
+        page.derived("black_n", black_sizes[used], "5% (paper), this book's reading", "count"),
+        page.derived("black_alt_n", black_sizes[other], "5% (paper), the other reading", "count"),
+    ])

@@ -7,7 +7,7 @@ import pandas as pd
 from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import derived_figure, derived_table, file_table
 from social_licence.report.page import Page
-from social_licence.report.sentences import figure_list, held_phrase, p_text
+from social_licence.report.sentences import figure_list, held_phrase, how_many, p_text
 
 #: the prefix of the chapter's glue keys
 PREFIX = "ei"
@@ -33,7 +33,7 @@ def publish_reasons(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFr
     black = verdicts[verdicts["group"] == "black"]
     basis = f"printed shares of 843, design effect {deff:g}"
     page.glue_facts([
-        page.published("threshold", 100 * float(verdicts["threshold"].iloc[0]), "paper, consensus baseline"),
+        page.threshold("threshold", 100 * float(verdicts["threshold"].iloc[0])),
         page.published("all_low", float(whole["published"].min()), TABLE2),
         page.published("all_high", float(whole["published"].max()), TABLE2),
         page.published("group_low", float(groups["published"].min()), TABLE2),
@@ -60,8 +60,8 @@ def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) 
     low = f"{deffs[0]:g}"
     basis = "printed figures and shares"
     page.glue_facts([
-        page.derived("black_below", int((black["gap"] < 0).sum()), basis, "count"),
-        page.derived("black_mean_gap", float(pattern["mean_gap"]), basis, "points"),
+        page.text("black_below", how_many(int((black["gap"] < 0).sum()), len(black), "reasons"), basis),
+        page.derived("black_mean_gap", abs(float(pattern["mean_gap"])), f"{basis}: below the rest", "points"),
         page.derived("widest_gap", float(widest["gap"]), basis, "points"),
         page.text("widest_group", page.codebook.name_of(widest["group"]), basis),
         page.text("widest_item", page.codebook.counted_label(widest["item"]), basis),

@@ -1,10 +1,11 @@
-"""Page "Glossary": the book's verdict words and terms, from :mod:`social_licence.report.vocabulary`."""
+"""Page "Glossary": the book's verdict words and terms, from :mod:`social_licence.report.vocabulary`,
+with the numbers in their definitions taken from the assumptions in force."""
 from __future__ import annotations
 
 from IPython.display import Markdown
 
-from social_licence.report.book import Book
 from social_licence.report.display import glue
+from social_licence.report.page import Page
 from social_licence.report.vocabulary import VERDICT_TERMS, glossary_terms
 
 #: the prefix of the page's glue keys
@@ -19,8 +20,14 @@ def definition_list(terms) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def publish(book: Book) -> None:
-    """Glue the verdicts and the other terms (as the build's data source needs them) as two
-    definition lists."""
-    glue(f"{PREFIX}_verdicts", definition_list(VERDICT_TERMS.values()))
-    glue(f"{PREFIX}_terms", definition_list(glossary_terms(book.archived)))
+def publish(page: Page) -> None:
+    """Glue the verdicts and the other terms (as the build's data source and assumptions need
+    them) as two definition lists."""
+    assumptions = page.assumptions
+    low, high = assumptions.deff_range
+    factor = assumptions.consensus_factor
+    values = {"level": f"{100 * assumptions.level:g}", "min_base": assumptions.min_base, "deff_low": f"{low:g}",
+              "deff_high": f"{high:g}", "factor": f"{factor:g}", "threshold2": f"{100 * factor / 2:g}",
+              "threshold3": f"{100 * factor / 3:g}"}
+    glue(f"{PREFIX}_verdicts", definition_list(glossary_terms(page.archived, values, VERDICT_TERMS)))
+    glue(f"{PREFIX}_terms", definition_list(glossary_terms(page.archived, values)))

@@ -1,93 +1,78 @@
-"""The landing page: the summary for policy readers, each finding with its uncertainty and evidence."""
+"""The landing page: what parents think, in plain words with the key figures, then how to read the
+book; presented from the results the page's cells compute."""
 from __future__ import annotations
 
+import pandas as pd
 from IPython.display import Markdown
 
-from social_licence.report import derived, patterns
-from social_licence.report.book import Book
+from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
 from social_licence.report.citation import citation_text, load_citation
 from social_licence.report.display import glue
-from social_licence.report.chapters.common import count, figures_of, firmness
-from social_licence.report.contrasts import ALPHA
+from social_licence.report.page import Page
+from social_licence.report.sentences import group_list, held_phrase
 from social_licence.report.vocabulary import word
 
-#: the prefix of the chapter's glue keys
+#: the prefix of the page's glue keys
 PREFIX = "in"
 
-DERIVED = "published figures, interval derived at design effect 2"
+REASONS, TRUST, COMMERCIAL = "acceptability_of_reason", "trust_to_link_records", "commercial_outsourcing"
+MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 
 
-def _interval(book: Book, figure_id: str) -> str:
-    """'78–86%' for a figure's derived interval at the upper design effect."""
-    row = book.verdicts.loc[figure_id]
-    high = derived.DEFF_RANGE[-1]
-    return f"{100 * row[f'ci_low@{high:g}']:.0f}–{100 * row[f'ci_high@{high:g}']:.0f}%"
+def interval_text(row: pd.Series, deff: float) -> str:
+    """'78% to 86%': a figure's derived interval at the upper design effect."""
+    return f"{100 * row[f'ci_low@{deff:g}']:.0f}% to {100 * row[f'ci_high@{deff:g}']:.0f}%"
 
 
-def facts(book: Book) -> list:
-    """Every number the landing page places."""
-    reasons = figures_of(book, "acceptability_of_reason")
-    trust = figures_of(book, "trust_to_link_records")
-    whole_reasons = reasons[reasons["group"] == "all"]
-    group_reasons = reasons[reasons["group"] != "all"]
-    whole_trust = trust[trust["group"] == "all"]
-    published = book.published.set_index("figure_id")["percent"]
-    gaps = book.derived_contrasts.reset_index()
-    trust_patterns = patterns.group_patterns(gaps, measures=["trust_to_link_records"])
+def publish_summary(page: Page, verdicts: pd.DataFrame) -> None:
+    """The headline figures and their verdicts, from the derived ``verdicts`` of every figure."""
+    deff = deffs_of(verdicts)[-1]
+    basis = f"printed shares of {SAMPLE_SIZE}, design effect {deff:g}"
+    figures = verdicts.set_index("figure_id")
+    whole = verdicts[verdicts["group"] == "all"]
+    reasons, trust = whole[whole["measure"] == REASONS], whole[whole["measure"] == TRUST]
+    group_reasons = verdicts[(verdicts["measure"] == REASONS) & (verdicts["group"] != "all")]
+    page.glue_facts([
+        page.published("n", SAMPLE_SIZE, "paper, \"Our survey\"", "count"),
+        page.threshold("threshold", 100 * float(reasons["threshold"].iloc[0])),
+        page.published("reasons_low", float(reasons["published"].min()), "paper, Table 2"),
+        page.published("reasons_high", float(reasons["published"].max()), "paper, Table 2"),
+        page.derived("reasons_groups", int((group_reasons["verdict"] == "consensus").sum()), basis, "count"),
+        page.published("reasons_n", len(group_reasons), "paper, Table 2", "count"),
+        page.published("trust_low", float(trust["published"].min()), "paper, Table 3"),
+        page.published("trust_high", float(trust["published"].max()), "paper, Table 3"),
+        page.published("police", float(figures.loc["T3_19", "published"]), "paper, Table 3"),
+        page.text("police_interval", interval_text(figures.loc["T3_19"], deff), basis),
+        page.published("publicise", float(figures.loc["P02", "published"]), "paper, text"),
+        page.published("permission", float(figures.loc["P03", "published"]), "paper, text"),
+        page.text("permission_interval", interval_text(figures.loc["P03"], deff), basis),
+        page.text("permission_verdict", word(figures.loc["P03", "verdict"]), basis),
+        page.published("aware", float(figures.loc["A02", "published"]), "paper, text"),
+        page.published("companies", float(figures.loc["C01", "published"]), "paper, text"),
+        page.text("companies_verdict", word(figures.loc["C01", "verdict"]), basis),
+        page.published("permission_black", float(figures.loc["P04", "published"]), "paper and blog"),
+        page.published("permission_lone", float(figures.loc["P05", "published"]), "paper and blog"),
+        page.text("permission_black_verdict", word(figures.loc["P04", "verdict"]), basis),
+        page.text("permission_lone_verdict", word(figures.loc["P05", "verdict"]), basis),
+    ])
 
-    high = derived.DEFF_RANGE[-1]
-    held_at_1 = gaps["holds"] | gaps["depends_on_deff"]
 
-    def verdict(figure_id: str) -> str:
-        return word(book.verdicts.loc[figure_id, "verdict"])
-
-    return [
-        book.published_fact("n", 843, "paper, \"Our survey\"", "count"),
-        book.published_fact("reasons_low", float(whole_reasons["published"].min()), "paper, Table 2"),
-        book.published_fact("reasons_high", float(whole_reasons["published"].max()), "paper, Table 2"),
-        book.derived_fact("reasons_lowest", 100 * float(whole_reasons[f"ci_low@{derived.DEFF_RANGE[-1]:g}"].min()),
-                          DERIVED),
-        book.derived_fact("reasons_groups", count(group_reasons, "consensus"), DERIVED, "count"),
-        book.derived_fact("reasons_n", len(group_reasons), "paper, Table 2", "count"),
-        book.published_fact("trust_low", float(whole_trust["published"].min()), "paper, Table 3"),
-        book.published_fact("trust_high", float(whole_trust["published"].max()), "paper, Table 3"),
-        book.derived_fact("trust_open", count(trust, "open"), DERIVED, "count"),
-        book.derived_fact("trust_n", len(trust), "paper, Table 3", "count"),
-        book.published_fact("police", float(published["T3_19"]), "paper, Table 3"),
-        book.text_fact("police_interval", _interval(book, "T3_19"), DERIVED),
-        book.published_fact("black_police", float(published["T3_21"]), "paper, Table 3"),
-        book.text_fact("black_police_interval", _interval(book, "T3_21"), DERIVED),
-        book.derived_fact("black_n", int(book.sizes.set_index("group").loc["black", "size"]), "5% of 843", "count"),
-        book.text_fact("trust_below", patterns.groups_in_direction(trust_patterns, "below", book.codebook),
-                       "derived contrasts on trust"),
-        book.derived_fact("family_held", int(gaps["holds"].sum()), "Holm over the family, design effect 2", "count"),
-        book.derived_fact("family_held_bh", int((gaps[f"p_fdr_bh@{high:g}"] < ALPHA).sum()),
-                          "Benjamini-Hochberg over the family, design effect 2", "count"),
-        book.derived_fact("family_held_1", int(held_at_1.sum()), "Holm over the family, design effect 1", "count"),
-        book.derived_fact("family_held_1_aware", int((held_at_1 & (gaps["measure"] == "awareness")).sum()),
-                          "Holm over the family, design effect 1", "count"),
-        book.derived_fact("family_trust_1", int((held_at_1 & (gaps["measure"] == "trust_to_link_records")).sum()),
-                          "Holm over the family, design effect 1, trust contrasts", "count"),
-        book.derived_fact("family_n", int(gaps["size_known"].sum()), "the family's contrasts that can be tested",
-                          "count"),
-        book.published_fact("permission", float(published["P03"]), "paper, text"),
-        book.text_fact("permission_interval", _interval(book, "P03"), DERIVED),
-        book.text_fact("permission_verdict", verdict("P03"), DERIVED),
-        book.published_fact("publicise", float(published["P02"]), "paper, text"),
-        book.published_fact("aware", float(published["A02"]), "paper, text"),
-        book.text_fact("aware_interval", _interval(book, "A02"), DERIVED),
-        book.published_fact("companies", float(published["C01"]), "paper, text"),
-        book.text_fact("companies_interval", _interval(book, "C01"), DERIVED),
-        book.text_fact("companies_verdict", verdict("C01"), DERIVED),
-        book.derived_fact("companies_acceptable", 100 - float(published["C01"]),
-                          "paper, text: at most 100 minus the share finding it unacceptable"),
-        book.text_fact("companies_firmness", firmness(book, "C01"),
-                       "derived verdict at either end of the printed figure's rounding"),
-        book.published_fact("permission_black", float(published["P04"]), "paper and blog"),
-        book.text_fact("permission_black_verdict", verdict("P04"), DERIVED),
-        book.published_fact("permission_lone", float(published["P05"]), "paper and blog"),
-        book.text_fact("permission_lone_verdict", verdict("P05"), DERIVED),
-    ]
+def publish_divisions(page: Page, family: pd.DataFrame) -> None:
+    """The headline on divisions between groups, from the ``family`` of contrasts."""
+    deffs = [float(d) for d in family["deffs"].iloc[0].split(" to ")]
+    known = family[family["size_known"]]
+    trust = known[known["measure"] == TRUST]
+    below = [g for g, part in trust.groupby("group", sort=False) if (part["gap"] < 0).all()]
+    marginal_trust = trust[trust["group"].isin(MARGINALISED)]
+    page.glue_facts([
+        page.text("trust_below", group_list(below, page.codebook), "printed figures and shares"),
+        page.derived("family_n", len(known), "contrasts of a group with the rest that can be tested", "count"),
+        page.derived("marginal_trust_n", len(marginal_trust), "trust contrasts for the four marginalised groups",
+                     "count"),
+        page.text("marginal_trust_held", held_phrase(marginal_trust, deffs), "the family of contrasts, adjusted once"),
+        page.text("deff_low", f"{deffs[0]:g}", "the design-effect assumption"),
+        page.text("deff_high", f"{deffs[-1]:g}", "the design-effect assumption"),
+    ])
 
 
 def publish_citation() -> None:

@@ -1,13 +1,14 @@
-"""Chapter "Transparency and consent": awareness (Table 1), understanding, publicity and permission."""
+"""Chapter "Transparency and consent": awareness (the paper's Table 1), understanding, publicity and
+permission, presented from the results the chapter's cells compute."""
 from __future__ import annotations
 
-from social_licence.report import derived
-from social_licence.report.blocks import publish_block
-from social_licence.report.book import Book
-from social_licence.report.chapters.common import derived_block_plot, figures_of, items_of, survives_up_to
-from social_licence.report.contrasts import derived_pair
-from social_licence.report.plotting import glue_figure
-from social_licence.survey.consensus import consensus_threshold
+import pandas as pd
+
+from social_licence.analysis.derived import deffs_of
+from social_licence.report.blocks import derived_figure, derived_table, file_table
+from social_licence.report.page import Page
+from social_licence.report.sentences import held_phrase, p_text, series
+from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
 PREFIX = "tc"
@@ -21,85 +22,94 @@ TABLE1_GROUPS = ["all", "black", "white_british", "nssec_managerial_professional
 CONSENT_GROUPS = ["all", "black", "lone_parent"]
 
 
-def facts(book: Book) -> list:
-    """Every number the chapter's prose places."""
-    aware = figures_of(book, AWARENESS)
-    consent = figures_of(book, CONSENT)
-    published = book.published.set_index("figure_id")["percent"]
-    deff_low, deff_high = derived.DEFF_RANGE
-    gaps = book.derived_contrasts
-    gradient = gaps[(gaps["measure"] == AWARENESS) & gaps["size_known"]]
-    depends = gradient[gradient["depends_on_deff"]]
-    strongest = gradient.loc[gradient[f"p_holm@{deff_low:g}"].idxmin()]
-    consent_gaps = gaps.loc[["P04", "P05"]]
-    linkable = aware[aware["item"] == "records_linkable"]
+def publish_awareness(page: Page, intervals: pd.DataFrame, file_estimates: pd.DataFrame) -> None:
+    """Awareness (Table 1, turned round): the derived ``intervals`` (the paper judges no verdict
+    here) and the same figures from the respondent file."""
+    items = list(dict.fromkeys(intervals["item"]))
+    title = "Knowing that records are kept digitally and that they can be joined up (the paper's Table 1 and text)"
+    derived_table(page, intervals, name="tbl-tc-awareness", items=items, groups=TABLE1_GROUPS, title=title,
+                  judged=False, groups_in_rows=True)
+    file_table(page, file_estimates, name="tbl-tc-awareness-file", items=items, groups=TABLE1_GROUPS, title=title,
+               judged=False, groups_in_rows=True)
+    derived_figure(page, intervals, name="tc_awareness_plot", items=items, groups=TABLE1_GROUPS,
+                   measured="Parents who knew (%)", threshold=False)
+    deff = deffs_of(intervals)[-1]
+    figures = intervals.set_index("figure_id")
+    linkable = intervals[intervals["item"] == "records_linkable"]
     highest = linkable.loc[linkable["published"].idxmax()]
-    black_white = {d: derived_pair(book.published, book.sizes, "T1_09", "T1_10", d) for d in derived.DEFF_RANGE}
-    return [
-        book.published_fact("threshold2", 100 * consensus_threshold(2), "paper, consensus baseline"),
-        book.published_fact("threshold3", 100 * consensus_threshold(3), "paper, consensus baseline"),
-        book.published_fact("a01", float(published["A01"]), TEXT),
-        book.published_fact("a02", float(published["A02"]), TEXT),
-        book.derived_fact("a02_high", 100 * float(aware.loc["A02", f"ci_high@{deff_high:g}"]),
-                          "printed sample of 843, design effect 2"),
-        book.published_fact("link_max", float(highest["published"]), TABLE1),
-        book.text_fact("link_max_group", book.codebook.name_of(highest["group"]), TABLE1),
-        book.derived_fact("link_max_high", 100 * float(highest[f"ci_high@{deff_high:g}"]), "design effect 2"),
-        book.published_fact("noqual_link", float(published["T1_14"]), TABLE1),
-        book.published_fact("degree_link", float(published["T1_13"]), TABLE1),
-        book.published_fact("black_link", float(published["T1_09"]), TABLE1),
-        book.published_fact("white_link", float(published["T1_10"]), TABLE1),
-        book.derived_fact("n_gradient", len(gradient), "contrasts of Table 1 with a printed group size", "count"),
-        book.derived_fact("gradient_deff1", len(depends), "Holm over the family, design effect 1", "count"),
-        book.derived_fact("gradient_hold", int(gradient["holds"].sum()), "Holm over the family, design effect 2",
-                          "count"),
-        book.text_fact("gradient_groups", "; ".join(dict.fromkeys(book.codebook.name_of(g) for g in depends["group"])),
-                       "derived contrasts that hold at design effect 1"),
-        book.derived_fact("strongest_gap", float(strongest["gap"]), "printed figures and shares", "points"),
-        book.derived_fact("strongest_p1", float(strongest[f"p_holm@{deff_low:g}"]), "Holm, design effect 1", "p"),
-        book.derived_fact("strongest_p2", float(strongest[f"p_holm@{deff_high:g}"]), "Holm, design effect 2", "p"),
-        book.derived_fact("survives_up_to", survives_up_to(book), "Holm over the family, design effects 1 to 2",
-                          "ratio"),
-        book.text_fact("strongest_label", f"{book.codebook.name_of(strongest['group'])} knowing that "
-                       f"{'records are collected' if strongest['item'] == 'records_collected' else 'records can be linked'}",
-                       "printed figures and shares"),
-        book.derived_fact("black_n", int(book.sizes.set_index("group").loc["black", "size"]), "5% of 843", "count"),
-        book.derived_fact("bw_gap", black_white[deff_low]["gap"], "printed figures, Table 1", "points"),
-        book.derived_fact("bw_p1", black_white[deff_low]["p_value"], "printed shares, design effect 1, unadjusted",
-                          "p"),
-        book.derived_fact("bw_p2", black_white[deff_high]["p_value"], "printed shares, design effect 2, unadjusted",
-                          "p"),
-        book.published_fact("p01", float(published["P01"]), TEXT),
-        book.published_fact("p02", float(published["P02"]), TEXT),
-        book.published_fact("p03", float(published["P03"]), TEXT),
-        book.published_fact("p04", float(published["P04"]), TEXT),
-        book.published_fact("p05", float(published["P05"]), TEXT),
-        book.derived_fact("p03_low", 100 * float(consent.loc["P03", f"ci_low@{deff_high:g}"]), "design effect 2"),
-        book.derived_fact("p04_low", 100 * float(consent.loc["P04", f"ci_low@{deff_high:g}"]), "design effect 2"),
-        book.derived_fact("p05_low", 100 * float(consent.loc["P05", f"ci_low@{deff_high:g}"]), "design effect 2"),
-        book.derived_fact("p04_gap", float(consent_gaps.loc["P04", "gap"]), "printed figures and shares", "points"),
-        book.derived_fact("p05_gap", float(consent_gaps.loc["P05", "gap"]), "printed figures and shares", "points"),
-        book.derived_fact("consent_p", float(consent_gaps[f"p_holm@{deff_low:g}"].min()), "Holm, design effect 1", "p"),
-        book.text_fact("permission_supportive", book.codebook.items["parents_should_be_asked_permission"].supportive,
-                       "codebook: the answer that favours linkage"),
-    ]
+    basis = f"printed shares of 843, design effect {deff:g}"
+    page.glue_facts([
+        page.published("a01", float(figures.loc["A01", "published"]), TEXT),
+        page.published("a02", float(figures.loc["A02", "published"]), TEXT),
+        page.derived("a02_high", 100 * float(figures.loc["A02", f"ci_high@{deff:g}"]), basis),
+        page.published("link_max", float(highest["published"]), TABLE1),
+        page.text("link_max_group", page.codebook.name_of(highest["group"]), TABLE1),
+        page.derived("link_max_high", 100 * float(highest[f"ci_high@{deff:g}"]), basis),
+        page.published("degree_link", float(figures.loc["T1_13", "published"]), TABLE1),
+        page.published("noqual_link", float(figures.loc["T1_14", "published"]), TABLE1),
+        page.published("black_link", float(figures.loc["T1_09", "published"]), TABLE1),
+        page.published("white_link", float(figures.loc["T1_10", "published"]), TABLE1),
+    ])
 
 
-def publish_tables(book: Book):
-    """Awareness (Table 1, turned round) and understanding, publicity and permission; CSV links."""
-    awareness = publish_block(book, "tbl-tc-awareness", items_of(book, AWARENESS), TABLE1_GROUPS,
-                              "Awareness that records are kept digitally and can be joined up (the paper's Table 1 "
-                              "and its text); the paper reports these as shares and does not judge them against "
-                              "the 75% threshold", judged=False, groups_in_rows=True)
-    consent = publish_block(book, "tbl-tc-consent", items_of(book, CONSENT), CONSENT_GROUPS,
-                            "Understanding, publicity and permission (the paper's text): the counted answer is "
-                            "disagreeing that families understand how their records are used, and agreeing with "
-                            "the other two statements")
-    return [*awareness, *consent]
+def publish_consent(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:
+    """Understanding, publicity and permission: derived ``verdicts`` and the file's figures."""
+    items = list(dict.fromkeys(verdicts["item"]))
+    title = "Understanding, publicity and permission (the paper's text)"
+    derived_table(page, verdicts, name="tbl-tc-consent", items=items, groups=CONSENT_GROUPS, title=title)
+    file_table(page, file_verdicts, name="tbl-tc-consent-file", items=items, groups=CONSENT_GROUPS, title=title)
+    deff = deffs_of(verdicts)[-1]
+    figures = verdicts.set_index("figure_id")
+    basis = f"printed shares of 843, design effect {deff:g}"
+    whole = figures.loc[["P01", "P02", "P03"]]
+    page.glue_facts([
+        page.threshold("threshold2", 100 * float(figures.loc["P01", "factor"]) / 2),
+        page.threshold("threshold3", 100 * float(figures.loc["P01", "threshold"])),
+        *(page.published(key.lower(), float(figures.loc[key, "published"]), TEXT) for key in ("P01", "P02", "P03", "P04",
+                                                                                             "P05")),
+        page.text("whole_verdicts", series(sorted({word(v) for v in whole["verdict"]})), basis),
+        page.derived("p03_low", 100 * float(figures.loc["P03", f"ci_low@{deff:g}"]), basis),
+        page.derived("p04_low", 100 * float(figures.loc["P04", f"ci_low@{deff:g}"]), basis),
+        page.derived("p05_low", 100 * float(figures.loc["P05", f"ci_low@{deff:g}"]), basis),
+        page.text("p04_verdict", word(figures.loc["P04", "verdict"]), basis),
+        page.text("p05_verdict", word(figures.loc["P05", "verdict"]), basis),
+        page.text("permission_supportive", page.codebook.items["parents_should_be_asked_permission"].supportive,
+                  "codebook: the answer that favours linkage"),
+    ])
 
 
-def publish_figure(book: Book) -> None:
-    """Awareness by group: published percentages with their derived intervals (the paper does not
-    judge awareness against a threshold, so none is drawn)."""
-    glue_figure("tc_awareness_plot",
-                derived_block_plot(book, AWARENESS, TABLE1_GROUPS, "Parents who knew", threshold=False))
+def publish_gaps(page: Page, family: pd.DataFrame, sweep: pd.DataFrame, pair: dict) -> None:
+    """The awareness gradient and the consent gaps: ``family`` (the whole family of contrasts),
+    ``sweep`` (the family at every design effect of the range's grid) and ``pair`` (Black against
+    White British parents on linkage, by design effect)."""
+    deffs = [float(d) for d in family["deffs"].iloc[0].split(" to ")]
+    low, high = f"{deffs[0]:g}", f"{deffs[-1]:g}"
+    primary = family["primary"].iloc[0]
+    alpha = float(family["alpha"].iloc[0])
+    gradient = family[(family["measure"] == AWARENESS) & family["size_known"]]
+    held_low = gradient[gradient[f"p_{primary}@{low}"] < alpha]
+    strongest = gradient.loc[gradient[f"p_{primary}@{low}"].idxmin()]
+    grid = sorted(float(c.split("@")[1]) for c in sweep.columns if c.startswith(f"p_{primary}@"))
+    surviving = [d for d in grid if ((sweep["measure"] == AWARENESS) & (sweep[f"p_{primary}@{d:g}"] < alpha)).any()]
+    consent = family.set_index("figure_id").loc[["P04", "P05"]]
+    what = "records are collected" if strongest["item"] == "records_collected" else "records can be joined up"
+    basis = "printed figures and shares"
+    page.glue_facts([
+        page.derived("n_gradient", len(gradient), "awareness contrasts with a printed group size", "count"),
+        page.text("gradient_held", held_phrase(gradient, deffs), "the family's adjusted p-values"),
+        page.text("gradient_groups", series(list(dict.fromkeys(page.codebook.name_of(g).lower()
+                                                                for g in held_low["group"]))) or "none",
+                  f"contrasts holding at design effect {low}"),
+        page.text("strongest_label", f"{page.codebook.name_of(strongest['group']).lower()} knowing that {what}", basis),
+        page.derived("strongest_gap", float(strongest["gap"]), basis, "points"),
+        page.text("strongest_p_low", p_text(float(strongest[f"p_{primary}@{low}"])), f"adjusted, design effect {low}"),
+        page.text("strongest_p_high", p_text(float(strongest[f"p_{primary}@{high}"])), f"adjusted, design effect {high}"),
+        page.derived("survives_up_to", max(surviving) if surviving else float("nan"),
+                     "the largest design effect of the grid at which an awareness contrast holds", "ratio"),
+        page.derived("bw_gap", float(pair[deffs[0]]["gap"]), "printed figures, Table 1", "points"),
+        page.text("bw_p_low", p_text(pair[deffs[0]]["p_value"]), f"unadjusted, design effect {low}"),
+        page.text("bw_p_high", p_text(pair[deffs[-1]]["p_value"]), f"unadjusted, design effect {high}"),
+        page.derived("p04_gap", float(consent.loc["P04", "gap"]), basis, "points"),
+        page.derived("p05_gap", float(consent.loc["P05", "gap"]), basis, "points"),
+        page.text("consent_p", p_text(float(consent[f"p_{primary}@{low}"].min())), f"adjusted, design effect {low}"),
+    ])
