@@ -7,12 +7,15 @@ of a temporary build. Everything is derived from the book's own sources (``_toc.
 """
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import io
+import json
 import os
 import re
 from contextlib import contextmanager
+from importlib import import_module
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +27,7 @@ from bs4 import BeautifulSoup
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
-from social_licence.report.book import LEVEL
-from social_licence.report.chapters import PAGES, open_chapter
-from social_licence.report.display import stable
-from social_licence.report.evidence import evidence_line
+from social_licence.report.page import PAGES
 from social_licence.sphinxext.build_inputs import source_tag
 from social_licence.study.paths import PROJECT_ROOT
 
@@ -163,23 +163,51 @@ def format_glued(value, spec: str) -> str:
     return format(value, spec)
 
 
-def library_values(docname: str) -> dict[str, object]:
-    """Every text value a page glues, recomputed here by the library: its facts
-    (``report.chapters.<page>.facts``), its evidence line and its interval level, by glue key.
+def page_prefix(docname: str) -> str:
+    """The glue prefix of a page (its presentation module's ``PREFIX``)."""
+    return import_module(f"social_licence.report.chapters.{PAGES[docname]}").PREFIX
 
-    The data source is the one the environment selects, as for the build. A page without a
-    chapter module (the bibliography), or whose module states no facts, glues no text.
-    """
-    if docname not in PAGES:
-        return {}
-    book, module = open_chapter(PAGES[docname])
-    if not hasattr(module, "facts"):
-        return {}
-    facts = module.facts(book)
-    values = {fact.key: stable(fact.value) for fact in facts}
-    values[book.key("evidence")] = evidence_line(facts)
-    values[book.key("level")] = stable(100 * LEVEL)
+
+def _glue_outputs(path: Path):
+    """(key, data) of every glue output of an executed notebook, mime prefix removed."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook")
+            if meta:
+                prefix = meta.get("mime_prefix", "")
+                yield meta["name"], {key[len(prefix):]: value for key, value in output.get("data", {}).items()}
+
+
+def glued_outputs(path: Path) -> dict[str, object]:
+    """The plain values an executed notebook glued (numbers and strings; rich objects left out),
+    by key, as myst-nb shows them with ``{glue:text}``."""
+    values = {}
+    for key, data in _glue_outputs(path):
+        text = data.get("text/plain")
+        if text is None or key.endswith("_values") or set(data) - {"text/plain"}:
+            continue
+        try:
+            values[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            continue
     return values
+
+
+def notebook_record(path: Path, prefix: str) -> dict:
+    """The record of numbers an executed notebook glued under ``<prefix>_values`` (Page.finish)."""
+    for key, data in _glue_outputs(path):
+        if key == f"{prefix}_values":
+            return json.loads(data["text/plain"])
+    raise AssertionError(f"{path.name} glued no record of its numbers ({prefix}_values): re-execute it")
+
+
+def notebook_values(docname: str, root: Path = PROJECT_ROOT) -> dict[str, object]:
+    """Every plain value a page's committed notebook glued, by key (its facts, its evidence line,
+    its interval level). nbval checks that these outputs equal a fresh run of the notebook, so a
+    page showing anything else was built from stale or other inputs."""
+    path = source_file(docname, root)
+    return glued_outputs(path) if path.suffix == ".ipynb" else {}
 
 
 @dataclass(frozen=True)

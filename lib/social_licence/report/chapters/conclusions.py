@@ -68,8 +68,6 @@ def publish_divisions(page: Page, family: pd.DataFrame, patterns: pd.DataFrame, 
         page.text("marginal_held", held_phrase(marginal, deffs), "the family of contrasts, adjusted once"),
         page.derived("marginal_patterns_n", len(marginal_patterns), "pattern tests for the four groups", "count"),
         page.text("marginal_patterns_held", held_phrase(marginal_patterns, deffs), "pattern tests, adjusted once"),
-        page.derived("family_n", len(known), "contrasts that can be tested", "count"),
-        page.text("family_held", held_phrase(known, deffs), "the family of contrasts, adjusted once"),
         page.derived("black_n", black_sizes[used], "5% (paper), this book's reading", "count"),
         page.derived("black_alt_n", black_sizes[other], "5% (paper), the other reading", "count"),
     ])
