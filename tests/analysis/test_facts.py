@@ -1,10 +1,13 @@
 """Facts and readings: every stated number carries its evidence class; file numbers are read only
-from the archived file."""
+from the archived file.
+
+References: the sentence forms written out by hand (format_value's units, the evidence line's
+counts of a hand-made list of facts)."""
 import math
 
 import pytest
 
-from social_licence.report.evidence import (
+from social_licence.analysis.facts import (
     Fact,
     evidence_counts,
     evidence_line,

@@ -1,22 +1,22 @@
-"""Tests for social_licence.report.groups: merging categories, estimates and the Rao-Scott test across
+"""Tests for social_licence.analysis.groups: merging categories, estimates and the Rao-Scott test across
 merged groups, and the formatter for group differences.
 
 References: counts by hand from the codebook codes (value_counts of the raw column); the same
-estimate by a second route (tables.figure_estimates for a published subgroup, proportions.proportion
-on the raw codes); the Rao-Scott test itself is checked against R's svychisq in test_compare.py, so
+estimate by a second route (study.recompute.estimate_figures on the file's design for a published
+subgroup, proportions.proportion on the raw codes); the Rao-Scott test itself is checked against R's svychisq in test_compare.py, so
 here the test is checked for what this module adds: who is in the base.
 """
 import numpy as np
 import pytest
-from social_licence.report.groups import (
+from social_licence.analysis.groups import (
     NOT_STATED,
     collapse_categories,
     proportions_across,
     rao_scott_across,
 )
-from social_licence.report.tables import figure_estimates
 from social_licence.study.codebook import load_codebook
 from social_licence.study.published import load_published
+from social_licence.study.recompute import estimate_figures, file_design
 from social_licence.survey.compare import rao_scott_test
 from social_licence.survey.design import SurveyDesign
 from social_licence.survey.proportions import proportion
@@ -105,11 +105,12 @@ def test_unknown_variable_and_unknown_values_are_errors(data):
 
 def test_black_parents_match_the_published_figure_route(survey, data):
     """Black parents' trust in the police (T3_21) computed through the grouping equals
-    tables.figure_estimates, which uses the codebook's 'black' subgroup indicator."""
+    estimate_figures on the file's design, which uses the codebook's 'black' subgroup indicator."""
     grouped = collapse_categories(data, "ethnic_group", ETHNIC)
     ours = proportions_across(data, POLICE, grouped).set_index("ethnic_group_group")
     figures = load_published()
-    theirs = figure_estimates(survey, figures[figures["figure_id"] == "T3_21"]).iloc[0]
+    codebook = load_codebook()
+    theirs = estimate_figures(file_design(data, codebook), figures[figures["figure_id"] == "T3_21"], codebook).iloc[0]
     for column in ("estimate", "se", "ci_low", "ci_high", "n", "n_missing"):
         assert ours.loc["Black or Black British", column] == pytest.approx(theirs[column], abs=1e-12)
     assert ours["threshold"].eq(0.5).all()

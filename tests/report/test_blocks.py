@@ -1,37 +1,79 @@
-"""A block of published figures as the chapters show it: the derived table, the file's beside it."""
+"""A block of published figures as the chapters show it: the derived table, the file's beside it,
+and the derived figure.
+
+References: every cell is compared with ``tables.cell`` applied to the results given to the block
+(derived intervals and verdicts from analysis.derived; the file's estimates from
+study.recompute.estimate_figures with survey.consensus.consensus_verdicts), the foot row with the
+printed group sizes (843, at least 422, 42, 93, 101, 202: tests/analysis/test_derived.py) and the
+file's rows added up. What is glued is captured by replacing myst_nb's glue in report.display.
+"""
 import shutil
 
+import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
-from social_licence.report import blocks, display
+from social_licence.analysis import derived
+from social_licence.analysis.assumptions import Assumptions
+from social_licence.analysis.evidence import load_evidence
+from social_licence.report import display
 from social_licence.report.blocks import (
     DEPENDS_MARK,
     HIGHER,
     HIGHER_MARK,
     ROUNDING_MARK,
+    base_label,
+    derived_figure,
+    derived_table,
+    file_table,
     fragility_marks,
-    higher_group_note,
-    publish_block,
+    higher_note,
 )
-from social_licence.report.book import Book
-from social_licence.report.chapters.common import TABLE_GROUPS, items_of
+from social_licence.report.page import Page
 from social_licence.report.tables import cell
-from social_licence.study.loader import load_survey
 from social_licence.study.paths import SYNTHETIC_PATH
+from social_licence.study.recompute import estimate_figures, file_design
+from social_licence.survey.consensus import consensus_verdicts
 
-BLOCK = "trust_to_link_records"  # the paper's Table 3: verdicts that depend on the design effect
+matplotlib.use("Agg")
+
+BLOCK = "trust_to_link_records"  # the paper's Table 3: verdicts that depend on the design effect and the rounding
+GROUPS = ["all", HIGHER, "black", "lone_parent", "age_18_29", "household_5_plus"]
+
+
+@pytest.fixture(autouse=True)
+def no_environment(monkeypatch):
+    monkeypatch.delenv("SOCIAL_LICENCE_DATA", raising=False)
 
 
 @pytest.fixture(scope="module")
-def book():
-    return Book("tb")
+def evidence():
+    return load_evidence(Assumptions())
 
 
 @pytest.fixture
 def glued(monkeypatch):
     stored = {}
-    monkeypatch.setattr(display, "myst_glue", lambda name, value, display: stored.update({name: value.data}))
+    monkeypatch.setattr(display, "myst_glue", lambda name, value, display: stored.update({name: value}))
     return stored
+
+
+def items_of(evidence):
+    return [key for key, item in evidence.codebook.items.items() if item.block == BLOCK]
+
+
+def judged(evidence, **options):
+    """The block's derived verdicts under the evidence's assumptions (the chapter cells' calls)."""
+    a = evidence.assumptions
+    sizes = derived.group_sizes(evidence.published, evidence.codebook, black_group=a.black_group)
+    table = derived.intervals(evidence.figures(BLOCK), sizes, deffs=a.deff_range, method=a.interval_method,
+                              level=a.level, answering_share=a.answering_share)
+    return derived.verdicts(table, factor=a.consensus_factor, rule=a.verdict_rule, **options)
+
+
+def recomputed(evidence):
+    design = file_design(evidence.data, evidence.codebook)
+    return consensus_verdicts(estimate_figures(design, evidence.figures(BLOCK), evidence.codebook), k="k")
 
 
 def rows_of(markdown: str) -> list[list[str]]:
@@ -40,51 +82,127 @@ def rows_of(markdown: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
 
 
-def test_the_derived_table_shows_each_published_figure_with_its_derived_interval_and_mark(book, glued):
-    items = items_of(book, BLOCK)
-    publish_block(book, "tbl-x", items, TABLE_GROUPS, "Trust")
-    rows = rows_of(glued["tbl-x"])
-    assert [row[0] for row in rows] == [book.codebook.name_of(i) for i in items] + ["Parents (printed share of 843)"]
-    figures = book.verdicts[book.verdicts["item"].isin(items) & book.verdicts["group"].isin(TABLE_GROUPS)]
+def header_of(markdown: str) -> list[str]:
+    line = next(line for line in markdown.splitlines() if line.startswith("|"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_fragility_marks():
+    assert [fragility_marks(a, b) for a, b in ((False, False), (True, False), (False, True), (True, True))] == \
+        ["", DEPENDS_MARK, ROUNDING_MARK, DEPENDS_MARK + ROUNDING_MARK] == ["", "†", "‡", "†‡"]
+
+
+def test_the_derived_table_shows_each_published_figure_with_its_derived_interval_and_marks(evidence, glued):
+    page = Page("p", "tb", evidence)
+    verdicts = judged(evidence)
+    items = items_of(evidence)
+    derived_table(page, verdicts, name="tbl-x", items=items, groups=GROUPS, title="Trust")
+    text = glued["tbl-x"].data
+    rows = rows_of(text)
+    assert [row[0] for row in rows] == [evidence.codebook.counted_label(i) for i in items] + \
+        ["Parents (printed share of 843)"]
+    figures = verdicts[verdicts["group"].isin(GROUPS)]
     assert figures["depends_on_deff"].any() and figures["depends_on_rounding"].any(), \
         "the check needs verdicts that depend on the design effect and on the rounding"
-    for figure_id, figure in figures.iterrows():
-        shown = rows[items.index(figure["item"])][1 + TABLE_GROUPS.index(figure["group"])]
+    for _, figure in figures.iterrows():
+        shown = rows[items.index(figure["item"])][1 + GROUPS.index(figure["group"])]
         expected = cell(figure["published"], figure["ci_low@2"], figure["ci_high@2"], figure["verdict"])
-        marks = (DEPENDS_MARK if figure["depends_on_deff"] else "") + (ROUNDING_MARK if figure["depends_on_rounding"] else "")
-        assert shown == expected + marks, figure_id
-    assert {fragility_marks(True, False), fragility_marks(False, True), fragility_marks(True, True)} == {"†", "‡", "†‡"}
-    header = next(line for line in glued["tbl-x"].splitlines() if line.startswith("| Question"))
-    assert f"{book.codebook.short_name_of(HIGHER)}{HIGHER_MARK} |" in header, "the higher group's heading carries its mark"
+        marks = fragility_marks(figure["depends_on_deff"], figure["depends_on_rounding"])
+        assert shown == expected + marks, figure["figure_id"]
+    assert rows[-1][1:] == ["843", "≥ 422", "42", "93", "101", "202"]
+    assert header_of(text)[1 + GROUPS.index(HIGHER)] == evidence.codebook.short_name_of(HIGHER) + HIGHER_MARK
+    assert text.startswith("```{table} Trust: published %, with its 95% interval derived at a design effect of 2, "
+                           "against the 50% consensus threshold")
+    assert higher_note(page) in text and "Any one of" in higher_note(page)
+    assert len(page.records) == len(rows) * len(GROUPS) and {r["evidence"] for r in page.records} == {"derived"}
 
 
-def test_the_file_table_recomputes_the_same_figures_and_counts_the_file_s_respondents(book, glued):
-    items = items_of(book, BLOCK)
-    publish_block(book, "tbl-x", items, TABLE_GROUPS, "Trust")
-    rows = rows_of(glued["tbl-x-file"])
-    estimates = book.view.estimates
-    for figure_id, figure in estimates[estimates["item"].isin(items) & estimates["group"].isin(TABLE_GROUPS)].iterrows():
-        shown = rows[items.index(figure["item"])][1 + TABLE_GROUPS.index(figure["group"])]
-        assert shown == cell(100 * figure["estimate"], figure["ci_low"], figure["ci_high"], figure["verdict"]), figure_id
-    bases = rows[-1]
-    assert bases[0] == "Respondents in this file" and bases[1] == str(len(book.view.data))
-    assert "synthetic file the percentages equal the published ones by construction" in glued["tbl-x-file"]
+def test_the_derived_cells_use_the_upper_design_effect_of_the_range(evidence, glued):
+    """Design effects 1 to 3: the cells show the limits at 3 (the 'ci_low@3' columns)."""
+    wider = Assumptions(deff_range=(1.0, 3.0))
+    page = Page("p", "tb", load_evidence(wider))
+    verdicts = judged(page.evidence)
+    derived_table(page, verdicts, name="tbl-x", items=items_of(evidence), groups=["all"], title="Trust")
+    rows = rows_of(glued["tbl-x"].data)
+    first = verdicts[verdicts["group"] == "all"].iloc[0]
+    assert rows[0][1].startswith(cell(first["published"], first["ci_low@3"], first["ci_high@3"], first["verdict"]))
+    assert "derived at a design effect of 3" in glued["tbl-x"].data
 
 
-def test_an_archived_build_s_file_table_says_nothing_of_synthetic_files(tmp_path, glued):
+def test_an_unjudged_block_has_no_marks_and_the_answering_share_labels_the_foot(evidence, glued):
+    page = Page("p", "tb", load_evidence(Assumptions(answering_share=0.5)))
+    verdicts = judged(page.evidence)
+    derived_table(page, verdicts, name="tbl-x", items=items_of(evidence), groups=["all", "black"], title="Trust",
+                  judged=False)
+    text = glued["tbl-x"].data
+    rows = rows_of(text)
+    assert base_label(page) == "Parents answering (50% of the printed share)"
+    assert rows[-1] == ["Parents answering (50% of the printed share)", "422", "21"]
+    assert not any(mark in text for mark in ("✓", "✗", "?", "†", "‡")) and "consensus threshold" not in text
+
+
+def test_under_the_all_three_reading_the_higher_group_has_no_size(glued):
+    evidence = load_evidence(Assumptions(higher_group="all"))
+    page = Page("p", "tb", evidence)
+    verdicts = judged(evidence)
+    derived_table(page, verdicts, name="tbl-x", items=items_of(evidence), groups=GROUPS, title="Trust")
+    rows = rows_of(glued["tbl-x"].data)
+    column = 1 + GROUPS.index(HIGHER)
+    assert rows[-1][column] == "–"
+    assert all(row[column].endswith("·") for row in rows[:-1]), "size unknown"
+    assert higher_note(page).startswith(f"{HIGHER_MARK} All three") and "(size unknown)" in higher_note(page)
+
+
+def test_the_file_table_of_a_synthetic_file_is_supplementary_and_carries_no_verdicts(evidence, glued):
+    page = Page("p", "tb", evidence)
+    estimates = recomputed(evidence)
+    items = items_of(evidence)
+    file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
+    text = glued["tbl-x-file"].data
+    assert text.startswith("```{supplementary-table} Trust, recomputed from the respondent file")
+    assert "A synthetic file: the percentages equal the published ones by construction" in text
+    rows = rows_of(text)
+    for figure in estimates[estimates["group"].isin(GROUPS)].itertuples():
+        shown = rows[items.index(figure.item)][1 + GROUPS.index(figure.group)]
+        assert shown == cell(100 * figure.estimate, figure.ci_low, figure.ci_high, None), figure.figure_id
+    data = evidence.data
+    assert rows[-1] == ["Respondents in this file", str(len(data)),
+                        *[str(int(data[g].sum())) for g in GROUPS[1:]]]
+    assert {r["evidence"] for r in page.records} == {"file"}
+
+
+def test_an_archived_file_s_table_is_evidence_with_verdicts_and_says_nothing_of_synthetic_files(tmp_path, glued):
     path = tmp_path / "archive.csv"
     shutil.copy(SYNTHETIC_PATH, path)
-    publish_block(Book("tb", survey=load_survey(path)), "tbl-x", items_of(Book("tb"), BLOCK), TABLE_GROUPS, "Trust")
-    assert "synthetic" not in glued["tbl-x-file"].lower()
+    evidence = load_evidence(Assumptions(data_source=str(path)))
+    page = Page("p", "tb", evidence)
+    assert page.archived
+    estimates = recomputed(evidence)
+    items = items_of(evidence)
+    file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
+    text = glued["tbl-x-file"].data
+    assert text.startswith("```{table} Trust, recomputed from the respondent file")
+    assert "synthetic" not in text.lower() and "Data: Archived survey file archive.csv." in text
+    rows = rows_of(text)
+    for figure in estimates[estimates["group"].isin(GROUPS)].itertuples():
+        shown = rows[items.index(figure.item)][1 + GROUPS.index(figure.group)]
+        assert shown == cell(100 * figure.estimate, figure.ci_low, figure.ci_high, figure.verdict), figure.figure_id
 
 
-def test_the_higher_group_note_gives_the_other_reading(book):
-    """Read as any one marker (the default), the note says what all three would carry; read as
-    all three, what any one would."""
-    figure_ids = list(book.verdicts.index[book.verdicts["group"] == HIGHER])
-    anyone = higher_group_note(book, figure_ids)
-    assert "Any one of" in anyone and "Under all three (at most 295 parents)" in anyone
-    strict = Book("tb", codebook=book.codebook.with_combine(HIGHER, "all"))
-    note = higher_group_note(strict, figure_ids)
-    size = int(blocks.derived.group_sizes(book.published, book.codebook).set_index("group").loc[HIGHER, "size"])
-    assert note.startswith(f"{HIGHER_MARK} All three markers") and f"at least {size}" in note
+def test_the_derived_figure_plots_the_published_figures_by_counted_answer(evidence, glued):
+    page = Page("p", "tb", evidence)
+    verdicts = judged(evidence)
+    items = items_of(evidence)
+    derived_figure(page, verdicts, name="fig-x", items=items, groups=["all", "black"], measured="Trust")
+    fig = glued["fig-x"]
+    assert not plt.fignum_exists(fig.number), "glued figures are closed"
+    ax = fig.axes[0]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert labels == [evidence.codebook.counted_label(i) for i in items]
+    assert ax.get_xlabel() == "Trust: published, with 95% interval (design effect 2)"
+    markers = [c for c in ax.collections if c.get_label() == "All parents"]
+    assert sorted(markers[0].get_offsets()[:, 0]) == pytest.approx(
+        sorted(verdicts.loc[verdicts["group"] == "all", "published"]))
+    assert [line for line in ax.get_lines() if line.get_linestyle() == "--"], "the threshold is drawn"
+    derived_figure(page, verdicts, name="fig-y", items=items, groups=["all"], measured="Trust", threshold=False)
+    assert not [line for line in glued["fig-y"].axes[0].get_lines() if line.get_linestyle() == "--"]

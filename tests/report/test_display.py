@@ -19,7 +19,6 @@ from social_licence.report.display import (
     markdown_table,
     p_value,
     percent,
-    publish_table,
     source_notice,
     stable,
 )
@@ -34,17 +33,22 @@ def test_percent_and_interval_formatting():
     assert interval(0.681, math.nan) == WITHHELD
 
 
-def test_a_table_names_its_origin_in_its_caption_and_its_download(monkeypatch):
+def test_a_download_names_where_each_row_comes_from():
+    """One source for every row (the data source's label), or one per row (published, derived, or
+    the file): the first column of the CSV."""
     source = DataSource(kind="archived", path=Path("x.sav"), label="Archived survey file x.sav", mapping=None)
-    glued = {}
-    monkeypatch.setattr(display, "glue", lambda name, value: glued.update({name: value}))
-    shown = pd.DataFrame({"Group": ["All"], "%": ["72"]})
-    link = publish_table("tbl-x", shown, pd.DataFrame({"p": [0.72]}), "Awareness by group.", data_origin(source),
-                         css_class="results")
-    text = glued["tbl-x"].data
-    assert text.startswith("```{table} Awareness by group. Data: Archived survey file x.sav.\n:name: tbl-x\n:class: results\n")
+    link = csv_download(pd.DataFrame({"p": [0.72]}), "tbl-x.csv", data_origin(source))
     payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link.data).group(1)
     assert base64.b64decode(payload).decode().startswith(f"{SOURCE_COLUMN},p\nData: Archived survey file x.sav,0.72")
+    table = pd.DataFrame({"key": ["a", "b", "c"], "value": [49.0, 0.123456789, 3.0]})
+    per_row = csv_download(table, "numbers.csv", ["published", "derived", "Archived survey file x.sav"]).data
+    round_trip = pd.read_csv(io.StringIO(base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", per_row)
+                                                          .group(1)).decode()))
+    assert round_trip[SOURCE_COLUMN].tolist() == ["published", "derived", "Archived survey file x.sav"]
+    assert round_trip["value"].tolist() == [49.0, 0.123457, 3.0]
+    assert list(table.columns) == ["key", "value"], "the caller's table is not modified"
+    with pytest.raises(ValueError, match=r"numbers.csv: 2 source texts for 3 rows"):
+        csv_download(table, "numbers.csv", ["published", "derived"])
     both = downloads([link, None, link]).data
     assert both.count("download=") == 2
 
@@ -56,6 +60,18 @@ def test_markdown_table_is_a_numbered_myst_table():
     assert "| A\\|B | 81 |" in text
     assert "|:---|---:|" in text  # text left, numbers right
     assert text.rstrip().endswith("```")
+    classed = markdown_table(frame, "Awareness.", "tbl-awareness", css_class="results").data
+    assert classed.startswith("```{table} Awareness.\n:name: tbl-awareness\n:class: results\n\n| Group | % |")
+
+
+def test_a_supplementary_table_is_numbered_in_its_own_series():
+    """Tables from a synthetic file are "Table S1", ... (series "S", _ext/table_series.py)."""
+    frame = pd.DataFrame({"Group": ["All"], "%": ["72"]})
+    text = markdown_table(frame, "From the file. Data: synthetic.", "tbl-x-file", series="S").data
+    assert text.startswith("```{supplementary-table} From the file. Data: synthetic.\n:name: tbl-x-file\n")
+    assert markdown_table(frame, "c", "n", series="").data.startswith("```{table} c\n")
+    with pytest.raises(ValueError, match=r"series='T' is not one of \['', 'S'\]"):
+        markdown_table(frame, "c", "n", series="T")
 
 
 def test_csv_download_carries_the_table_its_source_and_stable_numbers():

@@ -63,26 +63,52 @@ def test_one_series_per_group_in_its_style_and_the_threshold_line():
     plt.close(fig)
 
 
-def test_no_threshold_line_when_none_is_judged_and_missing_intervals_are_left_out():
+def test_no_threshold_line_when_none_is_judged_and_a_figure_without_interval_is_a_marker_alone():
+    """A figure whose group's size is not published keeps its marker but has no interval bar, and
+    its group's legend entry says so; a figure with no estimate at all is left out."""
     data = table().assign(threshold=np.nan)
     data.loc[0, ["ci_low", "ci_high"]] = np.nan
+    data.loc[3, "estimate"] = np.nan
     fig = interval_plot(data, labels={"all": "All", "black": "Black"}, rows=ROWS, xlabel="x")
     ax = fig.axes[0]
     assert not [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert len(scatters(ax)[0].get_offsets()) == 1
+    all_markers, black_markers = scatters(ax)
+    np.testing.assert_allclose(all_markers.get_offsets()[:, 0], [60, 70])  # both figures keep their markers
+    assert all_markers.get_label() == "All (no interval: size not\npublished)"
+    assert len(black_markers.get_offsets()) == 1 and black_markers.get_label() == "Black"
+    bars = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    assert sum(len(c.get_segments()) for c in bars) == 2, "one bar for All's bounded figure, one for Black's"
     plt.close(fig)
     with pytest.raises(ValueError, match="threshold"):
         interval_plot(table().drop(columns="threshold"), labels={"all": "All"}, rows=ROWS, xlabel="x")
 
 
+def margins_data():
+    """Two blocks: the first with All parents' figures only, the second with both groups'."""
+    data = pd.concat([table().assign(measure="m2"), table(("all",)).assign(measure="m1")], ignore_index=True)
+    return data.assign(distance=10.0, distance_low=5.0, distance_high=15.0)
+
+
 def test_margins_plot_has_a_panel_per_block_and_hollow_markers_for_open_verdicts():
-    data = table().assign(measure="m1", distance=10.0, distance_low=5.0, distance_high=15.0)
-    data.loc[2:, "measure"] = "m2"
     blocks = {"m1": {"title": "Block one", **ROWS}, "m2": {"title": "Block two", **ROWS}}
-    fig = margins_plot(data, blocks=blocks, labels={"all": "All", "black": "Black"}, xlabel="points")
+    fig = margins_plot(margins_data(), blocks=blocks, labels={"all": "All", "black": "Black"}, xlabel="points")
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["Block one", "Block two"]
-    black = scatters(fig.axes[1])[1]  # the second block holds Black parents' open verdicts
+    assert len(scatters(fig.axes[0])) == 1 and len(scatters(fig.axes[1])) == 2
+    black = scatters(fig.axes[1])[1]  # Black parents' verdicts are open: hollow markers
     assert np.allclose(black.get_facecolors()[0], [1, 1, 1, 1])
+    every = scatters(fig.axes[1])[0]  # All parents' are consensus: filled in their colour
+    np.testing.assert_allclose(every.get_facecolors()[0][:3], group_style("all")[0], atol=1e-6)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["All", "Black"]
+    plt.close(fig)
+
+
+def test_the_margins_legend_lists_every_group_whichever_panel_holds_it():
+    """The legend is the figure's, not one panel's: a group whose figures are all in one block (Black
+    parents here, only in the first block) still has its entry. (Before the refactor every group
+    drew a possibly empty series in every panel, so the second panel's legend listed them all.)"""
+    blocks = {"m2": {"title": "Block two", **ROWS}, "m1": {"title": "Block one", **ROWS}}
+    fig = margins_plot(margins_data(), blocks=blocks, labels={"all": "All", "black": "Black"}, xlabel="points")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["All", "Black"]
     plt.close(fig)
 
 

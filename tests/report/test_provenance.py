@@ -1,10 +1,10 @@
 """Tests for social_licence.report.provenance: codebook tables, fidelity formatting, software versions.
 
 References: data/codebook.yml (hand-written codes, labels and subgroup rules, checked here against
-hand-written expectations for a few entries); requirements.txt (its exact pins); the SHA-256 of
-the shipped synthetic file as recorded in data/synthetic/SHA256SUMS.
+hand-written expectations for a few entries); requirements.txt (its exact pins); the recoding
+audit's rows written out by hand. (The SHA-256 of a respondent file is now analysis.evidence's,
+tested in tests/analysis/test_evidence.py.)
 """
-import hashlib
 import platform
 from importlib import metadata
 
@@ -14,7 +14,7 @@ from social_licence.report import provenance
 from social_licence.study.codebook import load_codebook
 from social_licence.study.fidelity import fidelity_table
 from social_licence.study.loader import load_survey
-from social_licence.study.paths import CHECKSUM_PATH, SYNTHETIC_PATH
+from social_licence.study.mapping import AUDIT_COLUMNS
 from social_licence.study.published import load_published
 
 
@@ -30,8 +30,9 @@ def test_scale_table_lists_answers_missing_codes_and_collapse(codebook):
     assert agree["answers"].startswith("Strongly agree (1), Agree (2), Neither agree nor disagree (3)")
     assert agree["missing"] == "Don't know (8), Refused (9)"
     assert agree["options"] == "agree = 1, 2; neither = 3; disagree = 4, 5"
-    assert agree["k"] == 3 and agree["threshold"] == pytest.approx(0.5)
-    assert table.loc["yes_no", "k"] == 2 and table.loc["yes_no", "threshold"] == pytest.approx(0.75)
+    assert agree["k"] == 3 and table.loc["yes_no", "k"] == 2
+    assert list(table.reset_index().columns) == ["scale", "answers", "missing", "options", "k"], \
+        "no threshold: it depends on the consensus factor assumed, and is stated where it is used"
 
 
 def test_question_table_has_every_item_in_order_with_its_counted_codes(codebook):
@@ -139,20 +140,23 @@ def test_software_versions_compares_installed_with_pinned():
     assert shown.loc["pandas", "Matches pin"] == "no" and shown.loc[python, "Matches pin"] == "–"
 
 
-def test_file_sha256_matches_the_recorded_checksum():
-    recorded = CHECKSUM_PATH.read_text().split()[0]
-    assert provenance.file_sha256(SYNTHETIC_PATH) == recorded
-    assert recorded == hashlib.sha256(SYNTHETIC_PATH.read_bytes()).hexdigest()
-
-
-def test_publish_reference_table_glues_a_numbered_table_with_its_origin(monkeypatch):
-    glued = {}
-    monkeypatch.setattr(provenance, "glue", lambda name, value: glued.update({name: value}))
-    shown = pd.DataFrame({"Key": ["a"], "Value": ["1"]})
-    link = provenance.publish_reference_table("tbl-ap-x", shown, shown, "A table.", "Source: data/codebook.yml")
-    text = glued["tbl-ap-x"].data
-    assert text.startswith("```{table} A table. Source: data/codebook.yml.\n:name: tbl-ap-x\n")
-    assert 'download="tbl-ap-x.csv"' in link.data
+def test_the_recoding_audit_reads_as_the_file_and_the_codebook_write_it():
+    """Rows built as study.mapping.recoding_audit builds them (whole numbers as ints, a blank cell
+    as None): the codes read as the file and the codebook write them, a blank as a dash."""
+    audit = pd.DataFrame([
+        {"variable": "sex", "file_column": "Q1", "file_value": 1, "file_label": "Male", "code": 1,
+         "codebook_label": "Male (father)", "rows": 400},
+        {"variable": "sex", "file_column": "Q1", "file_value": 2, "file_label": "Female", "code": 2,
+         "codebook_label": "Female (mother)", "rows": 440},
+        {"variable": "sex", "file_column": "Q1", "file_value": None, "file_label": "", "code": None,
+         "codebook_label": "", "rows": 3}], columns=list(AUDIT_COLUMNS))
+    shown = provenance.recoding_for_readers(audit)
+    assert list(shown.columns) == ["Variable", "File column", "File value", "File label", "Code", "Codebook label",
+                                   "Rows"]
+    assert shown["File column"].tolist() == ["`Q1`"] * 3 and shown["Rows"].tolist() == ["400", "440", "3"]
+    assert shown.loc[2, ["File value", "Code"]].tolist() == ["–", "–"]
+    assert shown["File value"].tolist()[:2] == ["1", "2"] and shown["Code"].tolist()[:2] == ["1", "2"], \
+        "a code is written as the whole number it is, not as 1.0"
 
 
 def test_reference_case_counts_counts_rows_and_skips_the_fixture(tmp_path):

@@ -145,3 +145,30 @@ def test_name_of_gives_the_short_label_of_a_question_a_subgroup_or_all():
     assert codebook.name_of("black") == codebook.subgroups["black"].label
     with pytest.raises(KeyError, match="nobody"):
         codebook.name_of("nobody")
+
+
+def test_every_counted_label_starts_with_the_answer_its_figures_count(codebook):
+    """The label says which answer is counted, capitalised, then the question's label from its
+    second character on (lower-cased first letter), e.g. 'Trust: immigration services'."""
+    for key, item in codebook.items.items():
+        label = codebook.counted_label(key)
+        assert label == f"{item.counted.capitalize()}: {item.label[0].lower()}{item.label[1:]}", key
+        assert label.startswith(item.counted.capitalize() + ": ")
+    assert codebook.counted_label("immigration") == "Trust: immigration services"
+    with pytest.raises(KeyError):
+        codebook.counted_label("nobody")
+
+
+def test_a_counted_answer_that_is_not_agreement_says_so(codebook):
+    """Items whose published figures count disagreement or unacceptability (data/codebook.yml):
+    their rows must never read as agreement."""
+    against = {key: item.counted for key, item in codebook.items.items() if item.counted in ("disagree", "unacceptable")}
+    assert against == {"families_understand_how_records_used": "disagree",
+                       "linked_records_factual_and_unbiased": "disagree",
+                       "companies_using_algorithms_to_target_services": "unacceptable"}
+    assert codebook.counted_label("linked_records_factual_and_unbiased") == \
+        "Disagree: linked records give factual, unbiased information"
+    assert codebook.counted_label("companies_using_algorithms_to_target_services").startswith("Unacceptable: ")
+    assert codebook.counted_label("families_understand_how_records_used").startswith("Disagree: ")
+    for key in against:
+        assert not codebook.counted_label(key).startswith(("Agree", "Acceptable"))

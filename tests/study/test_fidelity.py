@@ -7,6 +7,7 @@ estimates come from the library's ``proportion``; two of them are re-derived her
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from social_licence.study.codebook import load_codebook
 from social_licence.study.fidelity import COLUMNS, fidelity_table
@@ -73,3 +74,30 @@ def test_a_missed_figure_is_reported(shipped):
     assert table.loc["T1_01", "estimate"] == 0 and table.loc["T1_01", "rounded"] == 0
     assert table.loc[table.index.str.startswith(("T2", "T3", "S", "P", "B", "C")), "within_rounding_interval"].all()
     assert np.isclose(table.loc["T1_01", "published"], 81)
+
+
+def test_don_t_knows_in_the_base_by_a_second_route(shipped, table):
+    """The other reading of the base: T3_21 with Black parents' "don't know" answers (code 8) in the
+    base and only refusals (code 9) left out, by plain NumPy weighted sums."""
+    counted = fidelity_table(shipped, dont_know_in_base=True).set_index("figure_id")
+    black, answer, weight = shipped["black"], shipped["police_and_criminal_justice"], shipped["weight"]
+    base = black & answer.isin([1, 2, 3, 4, 5, 8])
+    assert (black & (answer == 8)).any(), "the check needs don't knows among Black parents"
+    expected = 100 * weight[base & answer.isin([1, 2])].sum() / weight[base].sum()
+    assert counted.loc["T3_21", "estimate"] == pytest.approx(expected, abs=1e-9)
+    assert counted.loc["T3_21", "n"] == base.sum() > table.set_index("figure_id").loc["T3_21", "n"]
+
+
+def test_don_t_knows_in_the_base_can_only_lower_a_share(shipped, table):
+    """Counting don't knows as not giving the answer adds to each base and never to the counted
+    answers: every attitude figure's estimate falls or stays, its base grows or stays, and the
+    composition figures do not change. With don't knows in the file, the shares are no longer the
+    published ones for every figure."""
+    counted = fidelity_table(shipped, dont_know_in_base=True)
+    assert list(counted.columns) == list(COLUMNS) and counted["figure_id"].tolist() == table["figure_id"].tolist()
+    attitude = (table["measure"] != "sample_composition").to_numpy()
+    assert (counted.loc[attitude, "estimate"] <= table.loc[attitude, "estimate"] + 1e-9).all()
+    assert (counted.loc[attitude, "n"] >= table.loc[attitude, "n"]).all()
+    assert (counted.loc[attitude, "estimate"] < table.loc[attitude, "estimate"]).any()
+    pd.testing.assert_frame_equal(counted[~attitude], table[~attitude])
+    assert not counted["within_rounding_interval"].all()

@@ -1,12 +1,14 @@
-"""Tests for social_licence.survey.consensus: the 1.5/k baseline (Finch & Mason 1991), the published-style
-"reaches" rule (rounded half-up to whole percent, >=) and the interval verdicts. References are the
-definitions written out by hand."""
+"""Tests for social_licence.survey.consensus: the 1.5/k baseline (Finch & Mason 1991) and its
+general form factor/k, the published-style "reaches" rule (rounded half-up to whole percent, >=),
+the interval verdicts and the point rule. References are the definitions written out by hand."""
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from social_licence.survey.consensus import (
+    FACTOR,
+    RULES,
     VERDICTS,
     consensus_threshold,
     consensus_verdicts,
@@ -112,3 +114,93 @@ def test_verdicts_partition_the_rows(rows):
     expected = np.select([out.suppressed, licence, no_licence],
                          ["suppressed", "consensus", "no consensus"], "open")
     np.testing.assert_array_equal(out.verdict, expected)
+
+
+# --- another factor, and the point rule -------------------------------------------------------------
+# References: the thresholds factor / k written out (1.25 / 2 = 0.625 and 1.5 / 4 = 0.375 are exact
+# in binary floating point, so the boundary cases below sit exactly on the line).
+
+def test_thresholds_follow_the_factor():
+    assert consensus_threshold(2, 1.25) == 0.625
+    assert consensus_threshold(4, FACTOR) == 0.375 and FACTOR == 1.5
+    np.testing.assert_allclose(consensus_threshold([2, 3, 4], 1.2), [0.6, 0.4, 0.3])
+    assert consensus_threshold(3, 2.5) == pytest.approx(2.5 / 3), "a factor up to k is allowed"
+    assert consensus_threshold(3, 1.0001) == pytest.approx(1.0001 / 3), "just above an even split"
+
+
+@pytest.mark.parametrize("factor", [1, 1.0, 0.5, 0, -2, True, "1.5", None, np.nan, np.inf])
+def test_a_factor_that_is_not_a_number_above_1_is_refused_naming_it(factor):
+    with pytest.raises(ValueError, match=rf"^factor={factor!r} must be a number above 1"):
+        consensus_threshold(3, factor)
+    with pytest.raises(ValueError, match=rf"^factor={factor!r}"):
+        consensus_verdicts(table(), "k", factor=factor)
+
+
+@pytest.mark.parametrize("factor, k, named", [(2, 2, "k = 2"), (2.5, [2, 3], "k = 2"), (3, [2, 3, 4], "k = 2, 3")])
+def test_a_factor_that_puts_the_threshold_at_100_per_cent_or_more_is_refused(factor, k, named):
+    with pytest.raises(ValueError, match=rf"factor={factor:g} gives a threshold of 100% or more for {named}$"):
+        consensus_threshold(k, factor)
+
+
+def test_the_interval_rule_with_another_factor_exactly_on_the_line():
+    """Factor 1.25, two options: threshold 0.625. ci_low exactly 0.625 is a consensus, a hair
+    below it open; ci_high exactly 0.625 is open, a hair below it no consensus."""
+    frame = pd.DataFrame({"estimate": [0.7, 0.7, 0.55, 0.55],
+                          "ci_low": [0.625, np.nextafter(0.625, 0), 0.5, 0.5],
+                          "ci_high": [0.8, 0.8, 0.625, np.nextafter(0.625, 0)]})
+    out = consensus_verdicts(frame, 2, factor=1.25)
+    assert (out["threshold"] == 0.625).all()
+    assert out["verdict"].tolist() == ["consensus", "open", "open", "no consensus"]
+    default = consensus_verdicts(frame, 2)
+    assert (default["threshold"] == 0.75).all() and default["verdict"].tolist() == ["open", "open", "no consensus",
+                                                                                   "no consensus"]
+
+
+def test_reaching_another_factor_s_threshold_is_judged_on_the_printed_whole_percent():
+    """Threshold 62.5% (1.25 / 2): a printed 63 reaches it and 62 does not; an estimate of 0.625
+    prints as 63 (half up), one of 0.6249 as 62. For four options at 1.5 (37.5%), 38 reaches."""
+    assert published_reaches_threshold(63, 2, factor=1.25) is True
+    assert published_reaches_threshold(62, 2, factor=1.25) is False
+    np.testing.assert_array_equal(published_reaches_threshold([38, 37], 4), [True, False])
+    frame = pd.DataFrame({"estimate": [0.625, 0.6249], "ci_low": [0.6, 0.6], "ci_high": [0.65, 0.65]})
+    assert consensus_verdicts(frame, 2, factor=1.25)["reaches_threshold"].tolist() == [True, False]
+
+
+def test_the_point_rule_judges_the_printed_share_alone():
+    """The same rows as test_verdicts_by_hand under rule="point": 0.62 consensus, 0.495 (printed 50)
+    consensus, 0.40 no consensus, 0.55 consensus, 0.48 no consensus, the suppressed row suppressed,
+    0.60 of two options no consensus. No row is open."""
+    out = consensus_verdicts(table(), "k", rule="point")
+    assert out["verdict"].tolist() == ["consensus", "consensus", "no consensus", "consensus", "no consensus",
+                                       "suppressed", "no consensus"]
+    assert list(out.columns[-3:]) == ["threshold", "reaches_threshold", "verdict"]
+    lower = consensus_verdicts(table(), "k", factor=1.2, rule="point")
+    assert lower["verdict"].tolist()[-1] == "consensus", "0.60 reaches 1.2 / 2 = 60%"
+
+
+def test_the_point_rule_needs_no_interval_but_honours_suppression():
+    frame = pd.DataFrame({"estimate": [0.6, 0.6, np.nan], "ci_low": [np.nan, 0.55, np.nan],
+                          "ci_high": [np.nan, 0.65, np.nan], "suppressed": [False, True, False]})
+    assert consensus_verdicts(frame, 3, rule="point")["verdict"].tolist() == ["consensus", "suppressed", "suppressed"]
+    assert consensus_verdicts(frame, 3)["verdict"].tolist() == ["suppressed"] * 3
+
+
+def test_an_unknown_rule_is_refused_naming_it():
+    with pytest.raises(ValueError, match="rule='points' is not one of 'interval', 'point'"):
+        consensus_verdicts(table(), "k", rule="points")
+    assert RULES == ("interval", "point")
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.floats(0, 1), st.booleans(), st.integers(2, 6)), min_size=1, max_size=40),
+       factor=st.floats(1.01, 1.99))
+def test_the_point_rule_is_never_open_and_follows_reaches_threshold(rows, factor):
+    frame = pd.DataFrame({"estimate": [r[0] for r in rows], "ci_low": 0.0, "ci_high": 1.0,
+                          "suppressed": [r[1] for r in rows], "k": [r[2] for r in rows]})
+    out = consensus_verdicts(frame, "k", factor=factor, rule="point")
+    assert "open" not in set(out["verdict"])
+    np.testing.assert_allclose(out["threshold"], factor / frame["k"])
+    expected = np.select([out["suppressed"], out["reaches_threshold"]], ["suppressed", "consensus"], "no consensus")
+    np.testing.assert_array_equal(out["verdict"], expected)
+    printed = np.floor(np.round(frame["estimate"] * 100, 9) + 0.5)
+    np.testing.assert_array_equal(out["reaches_threshold"], printed >= 100 * factor / frame["k"] - 1e-9)

@@ -19,7 +19,7 @@ from importlib import import_module
 
 import pandas as pd
 from IPython import get_ipython
-from IPython.display import HTML, Markdown, Pretty
+from IPython.display import Markdown, Pretty
 
 from social_licence.analysis.evidence import Evidence
 from social_licence.analysis.facts import Fact, evidence_line, facts_table, reading
@@ -153,9 +153,9 @@ class Page:
                                      "value": _plain(value), "text": str(shown_text)})
 
     # --- the end of the page --------------------------------------------------------------------------
-    def finish(self) -> HTML:
-        """Glue the page's evidence line, its interval level and its record of numbers; return the
-        link that downloads its facts with what carries each one."""
+    def finish(self) -> None:
+        """Glue the page's evidence line, its interval level, its record of numbers and
+        (``<prefix>_numbers``) the link that downloads its facts with what carries each one."""
         level = 100 * self.assumptions.level
         glue(self.key("evidence"), evidence_line(self.facts))
         glue(self.key("level"), level)
@@ -166,7 +166,8 @@ class Page:
                   "data_path": self.evidence.source.shown_path, "sha256": self.evidence.sha256,
                   "parameters": self.assumptions.as_dict(), "records": self.records}
         glue(self.key(RECORD), Pretty(json.dumps(record, ensure_ascii=False, indent=0)))
-        return csv_download(facts_table(self.facts), f"{self.prefix}-numbers.csv", "per row: see evidence")
+        sources = [self.evidence.source.label if fact.kind in ("file", "reading") else fact.kind for fact in self.facts]
+        glue(self.key("numbers"), csv_download(facts_table(self.facts), f"{self.prefix}-numbers.csv", sources))
 
 
 def open_page(name: str, evidence: Evidence) -> Page:

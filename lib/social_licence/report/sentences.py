@@ -96,3 +96,33 @@ def p_text(value: float) -> str:
         return "p < 0.001"
     return "p = 1" if value >= 0.9995 else f"p = {value:.3f}".rstrip("0").rstrip(".") if value < 0.1 \
         else f"p = {value:.2f}"
+
+
+def confirmation(rows: pd.DataFrame, deffs, primary: str, noun: str) -> str:
+    """What of ``rows`` (contrasts or pattern tests, each a ``noun``) holds, judged first by the
+    primary adjustment at the largest design effect (the book's headline analysis) and, where that
+    confirms none, by the check under which most hold: 'two of the four gaps hold under Holm's
+    adjustment at a design effect of 2', 'none of the four gaps holds under Holm's adjustment at a
+    design effect of 2; one holds under Benjamini-Hochberg's at 1', 'none of the four gaps holds
+    under any of the checks' (for one row: 'the average gap ...')."""
+    counts = held_counts(rows, deffs)
+    high = float(deffs[-1])
+    headline = counts[(primary, high)]
+    check = f"{PROCEDURE_NAMES[primary]}'s adjustment at a design effect of {high:g}"
+    others = [(n, PROCEDURE_NAMES[p], d) for (p, d), n in counts.items() if n]
+    if len(rows) == 1:
+        if headline:
+            return f"the {noun} holds under {check}"
+        if others:
+            _, name, d = others[0]
+            return f"the {noun} does not hold under {check}, but does under {name}'s at {d:g}"
+        return f"the {noun} holds under none of the checks"
+    total = f"the {number(len(rows))} {noun}s"
+    if headline:
+        verb = "holds" if headline == 1 else "hold"
+        return f"{number(headline)} of {total} {verb} under {check}"
+    if others:
+        n, name, d = max(others, key=lambda item: item[0])
+        verb = "holds" if n == 1 else "hold"
+        return f"none of {total} holds under {check}; {number(n)} {verb} under {name}'s at {d:g}"
+    return f"none of {total} holds under any of the checks"

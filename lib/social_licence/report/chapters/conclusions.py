@@ -6,7 +6,7 @@ import pandas as pd
 
 from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
 from social_licence.report.page import Page
-from social_licence.report.sentences import group_list, held_phrase
+from social_licence.report.sentences import confirmation, group_list, held_phrase
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -60,7 +60,16 @@ def publish_divisions(page: Page, family: pd.DataFrame, patterns: pd.DataFrame, 
     used = page.assumptions.black_group
     other = next(reading for reading in black_sizes if reading != used)
     marginal_trust = marginal[marginal["measure"] == TRUST]
+    primary, high = family["primary"].iloc[0], deffs[-1]
+    alpha = float(family["alpha"].iloc[0])
+    confirmed = bool((marginal_trust[f"p_{primary}@{high:g}"] < alpha).any())
     page.glue_facts([
+        page.text("trust_headline", "and the survey confirms some of it" if confirmed else
+                  "but the survey can hardly confirm it", "the family's adjusted p-values"),
+        page.text("marginal_confirmation", confirmation(marginal, deffs, primary, "comparison"),
+                  "the family of contrasts, adjusted once"),
+        page.text("patterns_confirmation", confirmation(marginal_patterns, deffs, primary, "pattern"),
+                  "pattern tests, adjusted once"),
         page.text("trust_below", group_list(below, page.codebook), "printed figures and shares"),
         page.derived("marginal_trust_n", len(marginal_trust), "trust contrasts for the four groups", "count"),
         page.text("marginal_trust_held", held_phrase(marginal_trust, deffs), "the family of contrasts, adjusted once"),

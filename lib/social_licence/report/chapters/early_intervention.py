@@ -7,7 +7,7 @@ import pandas as pd
 from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import derived_figure, derived_table, file_table
 from social_licence.report.page import Page
-from social_licence.report.sentences import figure_list, held_phrase, how_many, p_text
+from social_licence.report.sentences import confirmation, figure_list, held_phrase, how_many, p_text
 
 #: the prefix of the chapter's glue keys
 PREFIX = "ei"
@@ -74,4 +74,8 @@ def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) 
         page.text("black_pattern_adjusted", p_text(float(pattern[f"p_{primary}@{low}"])),
                   f"pattern test adjusted over all pattern tests, design effect {low}"),
         page.derived("pattern_n", len(patterns), "pattern tests of a group's mean gap over a block", "count"),
+        page.text("black_gaps_confirmation", confirmation(black, deffs, primary, "gap"),
+                  "the family's adjusted p-values"),
+        page.text("black_pattern_confirmation", confirmation(patterns.loc[[pattern.name]], deffs, primary,
+                                                             "average gap"), "the pattern tests' adjusted p-values"),
     ])

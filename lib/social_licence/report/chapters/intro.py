@@ -64,12 +64,18 @@ def publish_divisions(page: Page, family: pd.DataFrame) -> None:
     trust = known[known["measure"] == TRUST]
     below = [g for g, part in trust.groupby("group", sort=False) if (part["gap"] < 0).all()]
     marginal_trust = trust[trust["group"].isin(MARGINALISED)]
+    primary, high = family["primary"].iloc[0], deffs[-1]
+    confirmed = bool((marginal_trust[f"p_{primary}@{high:g}"] < marginal_trust["alpha"]).any())
     page.glue_facts([
         page.text("trust_below", group_list(below, page.codebook), "printed figures and shares"),
         page.derived("family_n", len(known), "contrasts of a group with the rest that can be tested", "count"),
         page.derived("marginal_trust_n", len(marginal_trust), "trust contrasts for the four marginalised groups",
                      "count"),
         page.text("marginal_trust_held", held_phrase(marginal_trust, deffs), "the family of contrasts, adjusted once"),
+        page.text("divisions", "confirmed in part" if confirmed else "suggested, not proven",
+                  "the family's adjusted p-values"),
+        page.text("divisions_plain", "the survey confirms some of it" if confirmed else
+                  "the survey is too small to confirm it", "the family's adjusted p-values"),
         page.text("deff_low", f"{deffs[0]:g}", "the design-effect assumption"),
         page.text("deff_high", f"{deffs[-1]:g}", "the design-effect assumption"),
     ])

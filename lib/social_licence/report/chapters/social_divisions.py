@@ -10,7 +10,7 @@ from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import PUBLISHED_ORIGIN, derived_figure, derived_table, file_table
 from social_licence.report.display import p_value
 from social_licence.report.page import Page
-from social_licence.report.sentences import group_list, held_phrase, in_sentence, p_text
+from social_licence.report.sentences import confirmation, group_list, held_phrase, in_sentence, p_text
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -143,6 +143,10 @@ def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) 
     lone = patterns[(patterns["group"] == "lone_parent") & (patterns["measure"] == TRUST)].iloc[0]
     primary = family["primary"].iloc[0]
     basis = "the family of contrasts, adjusted once"
+    awareness = known[known["measure"] == "awareness"]
+    black_rows = patterns[(patterns["group"] == "black") & (patterns["measure"] == TRUST)]
+    alpha = float(family["alpha"].iloc[0])
+    settled = (trust[f"p_{primary}@{high}"] < alpha).any() or (black_rows[f"p_{primary}@{high}"] < alpha).any()
     page.glue_facts([
         page.derived("family_n", int(family["size_known"].sum()), "contrasts of a group with the rest that can be "
                      "tested", "count"),
@@ -164,6 +168,13 @@ def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) 
         page.text("patterns_held", held_phrase(patterns, deffs), "pattern tests adjusted once"),
         page.derived("rounding_n", int(known["depends_on_rounding"].sum()), "the rounding check", "count"),
         page.text("primary", PROCEDURE_NAMES[primary], "the multiplicity assumption"),
+        page.text("awareness_confirmation", confirmation(awareness, deffs, primary, "gap"), basis),
+        page.text("trust_confirmation", confirmation(trust, deffs, primary, "gap"), basis),
+        page.text("black_trust_confirmation", confirmation(black_rows, deffs, primary, "average gap"),
+                  "pattern tests adjusted once"),
+        page.text("trust_conclusion", "Some of the divisions in trust hold up even under the book's headline check"
+                  if settled else "The divisions in trust are a pattern in the printed figures that the survey, at its "
+                  "size, can neither confirm nor rule out", basis),
         page.derived("alpha", 100 * float(family["alpha"].iloc[0]), "1 - level (the confidence level assumed)"),
     ])
 

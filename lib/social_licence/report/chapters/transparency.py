@@ -7,7 +7,7 @@ import pandas as pd
 from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import derived_figure, derived_table, file_table
 from social_licence.report.page import Page
-from social_licence.report.sentences import held_phrase, p_text, series
+from social_licence.report.sentences import confirmation, held_phrase, p_text, series
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -97,6 +97,8 @@ def publish_gaps(page: Page, family: pd.DataFrame, sweep: pd.DataFrame, pair: di
     page.glue_facts([
         page.derived("n_gradient", len(gradient), "awareness contrasts with a printed group size", "count"),
         page.text("gradient_held", held_phrase(gradient, deffs), "the family's adjusted p-values"),
+        page.text("gradient_confirmation", confirmation(gradient, deffs, primary, "gap"),
+                  "the family's adjusted p-values"),
         page.text("gradient_groups", series(list(dict.fromkeys(page.codebook.name_of(g).lower()
                                                                 for g in held_low["group"]))) or "none",
                   f"contrasts holding at design effect {low}"),
