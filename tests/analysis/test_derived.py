@@ -189,12 +189,14 @@ def test_deffs_of_and_the_grid_of_design_effects(figures, sizes):
     assert derived.deff_grid((1.5, 1.5)) == [1.5]
 
 
-@pytest.mark.parametrize("deff_range", [(1.0, 2.25), (1.0, 1.04)])
-def test_the_grid_includes_both_ends_of_any_range(deff_range):
+@pytest.mark.parametrize("deff_range", [(1.0, 2.25), (1.0, 1.04), (1.0, 1.96)])
+def test_the_grid_includes_both_ends_of_any_range_and_nothing_outside_it(deff_range):
     """The docstring's 'both ends included', for a range that is not a whole number of steps: the
-    verdict shown (at the upper end) must be on the grid, which the uncertainty chapter sweeps."""
+    verdict shown (at the upper end) must be on the grid, which the uncertainty chapter sweeps, and
+    no design effect beyond the assumed range may be (1.96 must not become 2.0)."""
     grid = derived.deff_grid(deff_range)
     assert grid[0] == deff_range[0] and grid[-1] == pytest.approx(deff_range[1])
+    assert all(deff_range[0] <= d <= deff_range[1] for d in grid)
     assert all(b > a for a, b in zip(grid, grid[1:]))
 
 
@@ -306,12 +308,15 @@ def test_the_point_rule_gives_no_open_verdict_and_needs_no_size(figures, sizes):
 
 
 def test_under_the_point_rule_no_verdict_depends_on_the_rounding(figures, sizes):
-    """The point rule judges the printed figure; every value within a printed figure's rounding
-    interval (e.g. [48.5, 49.5) for a printed 49) prints as that figure, so none can change the
-    verdict. T3_19 and T3_20, printed 49 against 50%, are below the threshold anywhere in
-    [48.5, 49.5)."""
+    """The point rule judges the printed figure (consensus_verdicts rounds the estimate half up to a
+    whole percent); every value within a printed figure's rounding interval, [48.5, 49.5) for a
+    printed 49 (data/published: ``low <= value < high``), prints as that figure, so none can change
+    the verdict. T3_19 and T3_20, printed 49 against 50%, are below the threshold anywhere in
+    [48.5, 49.5): their verdict cannot depend on the rounding under any reading of the rule."""
     point = derived.verdicts(derived.intervals(figures, sizes, deffs=DEFFS), rule="point").set_index("figure_id")
     assert point.loc[["T3_19", "T3_20"], "verdict"].tolist() == ["no consensus"] * 2
+    assert not point.loc[["T3_19", "T3_20"], "depends_on_rounding"].any(), \
+        "a printed 49 is flagged because its excluded upper end, 49.5, prints as 50"
     flagged = point.index[point["depends_on_rounding"]].tolist()
     assert flagged == [], f"figures flagged as depending on the rounding under the point rule: {flagged}"
 

@@ -3,8 +3,9 @@ merged groups, and the formatter for group differences.
 
 References: counts by hand from the codebook codes (value_counts of the raw column); the same
 estimate by a second route (study.recompute.estimate_figures on the file's design for a published
-subgroup, proportions.proportion on the raw codes); the Rao-Scott test itself is checked against R's svychisq in test_compare.py, so
-here the test is checked for what this module adds: who is in the base.
+subgroup, proportions.proportion on the raw codes); the Rao-Scott test itself is checked against
+R's svychisq in tests/survey/test_compare.py, so here the test is checked for what this module
+adds: who is in the base.
 """
 import numpy as np
 import pytest

@@ -63,6 +63,12 @@ PROSE_TEXT_JS = """article => {
   }
   return parts.join("\\n");
 }"""
+#: JavaScript run in the page: the prose a reader sees, paragraph by paragraph: paragraphs and list
+#: items outside tables, figures, collapsed blocks, notices, code cells and download links
+PARAGRAPHS_JS = """article => Array.from(article.querySelectorAll("p, li"))
+  .filter(el => !el.querySelector("p, li") && el.checkVisibility() && !el.querySelector("a[download]")
+    && !el.closest("table, figure, details, .admonition, .cell_output, .cell_input, pre, .toctree-wrapper"))
+  .map(el => el.innerText.replace(/\\s+/g, " ").trim()).join(" ")"""
 #: JavaScript run in the page: how many words a reader sees in the article (tables, captions and
 #: shown outputs included; collapsed code cells and closed dropdowns, which are not rendered, left out)
 WORD_COUNT_JS = "article => article.innerText.split(/\\s+/).filter(Boolean).length"
@@ -99,6 +105,7 @@ class Visit:
     links: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     visible_text: str = ""
+    prose: str = ""
     output_text: str = ""
     words: int = 0
     axe_violations: list[dict] = field(default_factory=list)
@@ -202,6 +209,7 @@ def visit(browser, base_url):
         seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         seen.ids = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
         seen.visible_text = page.eval_on_selector("article", PROSE_TEXT_JS)
+        seen.prose = page.eval_on_selector("article", PARAGRAPHS_JS)
         seen.words = page.eval_on_selector("article", WORD_COUNT_JS)
         seen.output_text = page.eval_on_selector_all("article .cell_output", "outputs => outputs.map(o => o.textContent).join('\\n')")
         seen.refused_external = list(refused)

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from pybtex.database import parse_file
 from pybtex.richtext import Text
 from social_licence.report.citation import citation_text, load_citation
+from social_licence.study.codebook import load_codebook
 from social_licence.study.loader import load_survey
 from social_licence.study.paths import PROJECT_ROOT
 
@@ -143,7 +144,7 @@ def test_every_glued_text_renders(page):
 def test_every_table_is_numbered_and_captioned(page):
     problems = [f"table {table.id}: number {table.number!r}, caption {table.caption[:60]!r}"
                 for table in pages.tables(page.soup)
-                if not re.fullmatch(r"Table \d+(\.\d+)*", table.number) or not table.caption]
+                if not re.fullmatch(r"Table S?\d+(\.\d+)*", table.number) or not table.caption]
     assert not problems, f"{page.docname}: tables without a number or caption:\n" + "\n".join(problems)
 
 
@@ -161,15 +162,15 @@ def test_every_figure_is_numbered_and_captioned(page):
 
 
 def test_numbers_run_from_one_without_a_gap(visit):
-    """Tables and figures are numbered 1, 2, 3, ... through the book: a table the build's data
-    source lacks (``display.no_table``) takes no number."""
-    numbers = {"Table": [], "Figure": []}
+    """Tables, supplementary tables (Table S1, ...) and figures are each numbered 1, 2, 3, ...
+    through the book: a table the build's data source lacks (``display.no_table``) takes no number."""
+    numbers = {"Table": [], "Table S": [], "Figure": []}
     for docname in TOC:
         soup = visit(docname).soup
         found = [t.number for t in pages.tables(soup)]
         found += [pages.plain(n.get_text()) for n in soup.select("article figure figcaption .caption-number")]
         for number in found:
-            kind, _, value = number.partition(" ")
+            kind, value = re.fullmatch(r"(Table S|Table|Figure) ?(\d+)", number).groups()
             numbers[kind].append(int(value))
     for kind, values in numbers.items():
         assert values == list(range(1, len(values) + 1)), f"{kind} numbers in reading order: {values}"
@@ -240,3 +241,110 @@ def test_book_is_within_its_word_limit(visit):
     words = {docname: visit(docname).words for docname in TOC}
     assert sum(words.values()) <= BOOK_WORD_LIMIT, f"{sum(words.values())} visible words (limit {BOOK_WORD_LIMIT}): {words}"
     assert all(words.values()), f"pages with no visible words: {[d for d, n in words.items() if not n]}"
+
+
+#: the most words a table or figure caption may run to (the rest belongs in a note or the glossary)
+CAPTION_WORDS = 60
+
+
+def test_captions_are_short(visit):
+    long = {}
+    for docname in TOC:
+        soup = visit(docname).soup
+        captions = [(t.id, t.caption) for t in pages.tables(soup)]
+        captions += [(f.get("id"), pages.plain(f.select_one("figcaption .caption-text").get_text(" ")))
+                     for f in soup.select("article figure") if f.select_one("figcaption .caption-text")]
+        long.update({f"{docname} {name}": len(text.split()) for name, text in captions
+                     if len(text.split()) > CAPTION_WORDS})
+    assert not long, f"captions over {CAPTION_WORDS} words: {long}"
+
+
+#: pages about what parents think, where the book's own method must stay in the background
+SUBSTANTIVE = ["intro", "chapters/early_intervention", "chapters/social_licence", "chapters/transparency",
+               "chapters/social_divisions", "chapters/conclusions"]
+#: the most the book's own method may take of a substantive page's visible prose (words)
+METHOD_SHARE = 0.25
+#: a sentence about the book's own method, evidence classes, intervals, verdicts or files: any of
+#: these words marks it (a sentence with a finding and a method clause counts whole)
+METHOD_WORDS = re.compile(
+    r"(?<!regular )interval|design effect|adjust|Holm|Benjamini|\bp\s*[=<]|p-value|derived|verdict|synthetic|"
+    r"respondent file|this book|the book\b|rounding|standard error|significan|contrast|"
+    r"famil(y|ies) of (comparisons|contrasts)|pattern test|Korn|Clopper|Kish|effective sample|ensemble|generator|"
+    r"assum|parameter|estimat|confidence|margin of error|(is|are) open\b|\bfragile\b(?! Families)|\btest", re.I)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
+def method_share(prose: str) -> tuple[float, int]:
+    """(share of the words in sentences about method, words) of a page's visible prose."""
+    sentences = [s for s in SENTENCE_END.split(prose) if s.strip()]
+    words = [len(s.split()) for s in sentences]
+    method = sum(n for sentence, n in zip(sentences, words) if METHOD_WORDS.search(sentence))
+    return method / max(1, sum(words)), sum(words)
+
+
+def test_the_method_share_counts_method_sentences():
+    share, words = method_share("Parents accept the reasons. The derived interval at a design effect of 2 is wide.")
+    assert words == 16 and share == 12 / 16
+
+
+@pytest.mark.parametrize("docname", SUBSTANTIVE)
+def test_the_book_s_method_is_at_most_a_quarter_of_a_substantive_page(docname, visit):
+    share, words = method_share(visit(docname).prose)
+    assert words > 200, f"{docname}: only {words} words of prose found"
+    assert share <= METHOD_SHARE, f"{docname}: {share:.0%} of {words} words of prose are about method"
+
+
+def test_results_tables_label_each_row_by_its_counted_answer(visit):
+    """Every question in a results table names the answer its figures count ("Disagree: linked
+    records give factual, unbiased information"), and so does every CSV listing of figures."""
+    codebook = load_codebook()
+    labels = {codebook.counted_label(key) for key in codebook.items}
+    bare = {codebook.items[key].label for key in codebook.items}
+    problems, checked = [], 0
+    for docname in TOC:
+        soup = visit(docname).soup
+        for table in pages.tables(soup):
+            names = [row[0] for row in table.rows] if table.header[:1] == ["Question"] else table.header[1:]
+            for name in names:
+                checked += name in labels
+                if name in bare:
+                    problems.append(f"{docname} {table.id}: {name!r} does not say which answer was counted")
+        for file, download in pages.csv_downloads(soup).items():
+            if "item_label" in download:
+                problems += [f"{docname} {file}: {name!r}" for name in download["item_label"] if name not in labels]
+    assert checked > 50 and not problems, "\n".join(problems)
+
+
+#: terms and symbols a page may use, each with the glossary entry that must define it
+GLOSSARY = {
+    r"\bHolm": "Holm's adjustment", r"Benjamini": "Benjamini-Hochberg adjustment", r"\bp-value|\bp [=<]": "p-value",
+    r"\bcontrast": "contrast", r"Clopper": "Clopper-Pearson interval", r"Korn": "Korn-Graubard interval",
+    r"linearisation": "Taylor linearisation", r"Rao[- ]Scott|Rao and Scott": "Rao-Scott test",
+    r"\bKish": "Kish's design effect", r"design effect": "design effect", r"\binterval": "confidence interval",
+    r"‡|†": "fragile verdict", r"\bpattern": "pattern test", r"effective sample": "effective sample size",
+    r"\bconsensus": "consensus",
+}
+
+
+def test_the_glossary_defines_every_term_and_symbol_the_pages_use(visit):
+    soup = visit("chapters/glossary").soup
+    defined = {pages.plain(dt.get_text(" ")).split(" (")[0] for dt in soup.select("article dt")}
+    missing = {}
+    for docname in TOC:
+        text = visit(docname).prose
+        for pattern, term in GLOSSARY.items():
+            if re.search(pattern, text) and term not in defined:
+                missing.setdefault(term, docname)
+    assert not missing, f"terms used but not in the glossary (term: first page): {missing}"
+
+
+def test_every_symbol_has_one_meaning(visit):
+    """Each table mark is defined once in the glossary: no symbol means two things."""
+    soup = visit("chapters/glossary").soup
+    marks = []
+    for dt in soup.select("article dt"):
+        found = re.search(r"\(([^)]*)\)$", pages.plain(dt.get_text(" ")))
+        if found:
+            marks += [m.strip() for m in found.group(1).split(",")]
+    repeated = sorted({m for m in marks if marks.count(m) > 1})
+    assert marks and not repeated, f"marks with two meanings: {repeated}"

@@ -21,7 +21,7 @@ import pytest
 
 from social_licence.analysis.assumptions import Assumptions
 from social_licence.analysis.evidence import load_evidence
-from social_licence.analysis.facts import Fact, evidence_line
+from social_licence.analysis.facts import evidence_line
 from social_licence.report import page as page_module
 from social_licence.report.display import SOURCE_COLUMN
 from social_licence.report.page import PAGES, RECORD, Page, open_page
@@ -214,4 +214,3 @@ def test_every_page_of_the_book_has_a_notebook_and_a_module_with_its_own_prefix(
 
 def test_outside_a_kernel_there_is_no_cell_number():
     assert page_module.current_cell() is None
-    assert isinstance(Fact("k", 1, "published", "b"), Fact)

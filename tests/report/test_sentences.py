@@ -50,7 +50,8 @@ def test_numbers_and_series_read_as_running_text():
 
 
 @pytest.mark.parametrize("n, of, noun, phrase", [
-    (4, 4, "reasons", "all four reasons"), (2, 2, "groups", "both groups"), (3, 4, "reasons", "three of the four reasons"),
+    (4, 4, "reasons", "all four reasons"), (2, 2, "groups", "both groups"),
+    (3, 4, "reasons", "three of the four reasons"),
     (0, 4, "reasons", "none of the four reasons"), (12, 12, "figures", "all 12 figures"),
     (1, 12, "figures", "one of the 12 figures"),
 ])

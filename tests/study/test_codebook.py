@@ -162,7 +162,8 @@ def test_every_counted_label_starts_with_the_answer_its_figures_count(codebook):
 def test_a_counted_answer_that_is_not_agreement_says_so(codebook):
     """Items whose published figures count disagreement or unacceptability (data/codebook.yml):
     their rows must never read as agreement."""
-    against = {key: item.counted for key, item in codebook.items.items() if item.counted in ("disagree", "unacceptable")}
+    against = {key: item.counted for key, item in codebook.items.items()
+               if item.counted in ("disagree", "unacceptable")}
     assert against == {"families_understand_how_records_used": "disagree",
                        "linked_records_factual_and_unbiased": "disagree",
                        "companies_using_algorithms_to_target_services": "unacceptable"}

@@ -134,9 +134,11 @@ class Assumptions:
         _choice("multiplicity", self.multiplicity, ADJUSTMENTS)
         _choice("higher_group", self.higher_group, HIGHER_READINGS)
         _choice("black_group", self.black_group, BLACK_READINGS)
-        _choice("dont_know_in_base", self.dont_know_in_base, (False, True))
-        if not 0 < _number("answering_share", self.answering_share) <= 1:
-            raise ValueError(f"parameter answering_share={self.answering_share!r} must lie in (0, 1]")
+        if not isinstance(self.dont_know_in_base, bool):
+            raise ValueError(f"parameter dont_know_in_base={self.dont_know_in_base!r} must be True or False")
+        if not 0.1 <= _number("answering_share", self.answering_share) <= 1:
+            raise ValueError(f"parameter answering_share={self.answering_share!r} must lie between 0.1 and 1 (below "
+                             "a tenth, the smallest printed groups would have fewer than two answers)")
         if _number("min_base", self.min_base, integer=True) < 2:
             raise ValueError(f"parameter min_base={self.min_base!r} must be at least 2")
         for name in ("data_source", "data_mapping"):

@@ -191,8 +191,7 @@ def intervals(figures: pd.DataFrame, sizes: pd.DataFrame, *, deffs, method: str 
         base=pd.array([pd.NA if np.isnan(b) else int(b) for b in base], dtype="Int64"))
     for d in deffs:
         table[f"ci_low@{d:g}"], table[f"ci_high@{d:g}"] = _limits(percent, base, d, method, level)
-    half = np.array([step_of(p) / 2 for p in percent])
-    for end, shifted in zip(ROUNDING_ENDS, (percent - half, percent + half)):
+    for end, shifted in zip(ROUNDING_ENDS, rounding_ends(percent)):
         low, high = _limits(shifted, base, deffs[-1], method, level)
         table[f"ci_low@{deffs[-1]:g}:{end}"], table[f"ci_high@{deffs[-1]:g}:{end}"] = low, high
     return table.assign(level=float(level), method=method)
@@ -202,13 +201,22 @@ def deff_grid(deff_range, step: float = 0.1) -> list[float]:
     """Design effects across a range in steps of ``step`` (both ends included), for showing how
     far a result survives as the assumed design effect grows."""
     low, high = (float(d) for d in deff_range)
-    count = int(round((high - low) / step))
-    return [round(low + i * step, 10) for i in range(count + 1)] if count else [low]
+    inner = [round(low + i * step, 10) for i in range(1, int((high - low) / step + 1e-9) + 1)]
+    return [low, *(d for d in inner if low < d < high), *([high] if high > low else [])]
 
 
 def deffs_of(intervals: pd.DataFrame) -> list[float]:
     """The design effects a table of :func:`intervals` was computed at, in order."""
     return [float(c.split("@", 1)[1]) for c in intervals.columns if c.startswith("ci_low@") and ":" not in c]
+
+
+def rounding_ends(percent) -> tuple[np.ndarray, np.ndarray]:
+    """The ends of printed figures' rounding intervals, ``[p - step/2, p + step/2)``: the lower
+    end itself, and the upper end approached from below (``p + step/2`` would print as the next
+    figure up)."""
+    percent = np.asarray(percent, dtype=float)
+    half = np.array([step_of(p) / 2 for p in percent])
+    return percent - half, percent + half - 1e-9
 
 
 def _judge(estimate, low, high, k, known, factor: float, rule: str) -> np.ndarray:
@@ -242,9 +250,8 @@ def verdicts(intervals: pd.DataFrame, *, factor: float = FACTOR, rule: str = "in
     top = f"{deffs[-1]:g}"
     table["verdict"] = table[f"verdict@{top}"]
     table["depends_on_deff"] = table[[f"verdict@{d:g}" for d in deffs]].nunique(axis=1) > 1
-    half = np.array([step_of(p) / 2 for p in table["published"]]) / 100
-    for end, shifted in zip(ROUNDING_ENDS, (estimate - half, estimate + half)):
-        table[f"verdict_{end}"] = _judge(np.clip(shifted, 0, 1), table[f"ci_low@{top}:{end}"],
+    for end, shifted in zip(ROUNDING_ENDS, rounding_ends(table["published"].to_numpy(dtype=float))):
+        table[f"verdict_{end}"] = _judge(np.clip(shifted / 100, 0, 1), table[f"ci_low@{top}:{end}"],
                                          table[f"ci_high@{top}:{end}"], k, known, factor, rule)
     table["depends_on_rounding"] = ((table["verdict_rounded_down"] != table["verdict"])
                                     | (table["verdict_rounded_up"] != table["verdict"]))
@@ -326,7 +333,7 @@ def higher_readings(published: pd.DataFrame, codebook: Codebook, *, deffs, metho
                      "any_high": judged.loc[row.figure_id, f"ci_high@{deff:g}"],
                      "any_verdict": judged.loc[row.figure_id, "verdict"],
                      "any_size": int(sizes["any"]["size"]), "all_needed": needed, "all_upper": int(upper_all),
-                     "all_settles": needed is not None and needed <= int(upper_all / answering_share),
+                     "all_settles": needed is not None and needed <= int(upper_all) * answering_share,
                      "difference": difference,
                      "gap_any_low": difference / (1 - sizes["any"]["share"] / 100),
                      "gap_all_high": difference / (1 - int(upper_all) / SAMPLE_SIZE)})

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from social_licence.analysis.contrasts import file_contrasts
+from social_licence.analysis.groups import collapse_categories, rao_scott_across
 from social_licence.study.codebook import Codebook
 from social_licence.study.loader import SurveyData
 from social_licence.study.recompute import estimate_figures, file_design
@@ -35,7 +36,11 @@ NUMBERS = {
     "held": ("contrasts of the family that hold after Holm in the file", 0, "count"),
     "fathers_police": ("fathers trusting the police (never published)", 1.0, "percent"),
     "higher_count": ("parents in the higher occupation, qualification or income group", 1, "count"),
+    "rao_scott_p": ("Rao-Scott p that trust in the police is the same in four ethnic groups", 0.05, "p"),
 }
+#: the ethnic groups of the test across them: the paper reports only the first and third
+ETHNIC_GROUPS = {"White British": [1], "Other White background": [2], "Black or Black British": [3],
+                 "Asian, mixed or other ethnic group": [4, 5, 6]}
 
 
 def file_numbers(survey: SurveyData, codebook: Codebook, published: pd.DataFrame, derived_verdicts: pd.Series, *,
@@ -72,4 +77,7 @@ def file_numbers(survey: SurveyData, codebook: Codebook, published: pd.DataFrame
         "fathers_police": 100 * float(np.average(data.loc[fathers, POLICE].isin(item.counted_codes),
                                                  weights=weights[fathers])),
         "higher_count": float(data[HIGHER].sum()),
+        "rao_scott_p": float(rao_scott_across(data, POLICE, collapse_categories(data, "ethnic_group", ETHNIC_GROUPS,
+                                                                                codebook=codebook),
+                                              codebook=codebook)["p_value"].iloc[0]),
     }

@@ -29,7 +29,7 @@ from social_licence.report.vocabulary import marks_legend, word
 
 HIGHER = "higher_occupation_qualification_income"
 #: where published figures come from, for the captions of derived tables
-PUBLISHED_ORIGIN = "Source: Edwards, Gillies & Gorin (2021); intervals derived by this book"
+PUBLISHED_ORIGIN = "Source: Edwards, Gillies & Gorin (2021a); intervals derived here"
 #: marks in table headings and cells
 HIGHER_MARK, DEPENDS_MARK, ROUNDING_MARK = "*", "†", "‡"
 
@@ -56,8 +56,8 @@ def base_label(page: Page) -> str:
 def higher_note(page: Page) -> str:
     """The note on the higher group's column: the reading in force."""
     if page.codebook.subgroups[HIGHER].combine == "any":
-        return f"{HIGHER_MARK} Any one of a managerial or professional job, a degree or a high income (a lower bound)"
-    return f"{HIGHER_MARK} All three of a managerial or professional job, a degree and a high income (size unknown)"
+        return f"{HIGHER_MARK} Read as any one of its three markers (size a lower bound)"
+    return f"{HIGHER_MARK} Read as all three of its markers (size unknown)"
 
 
 def derived_table(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[str], groups: list[str], title: str,
@@ -74,10 +74,10 @@ def derived_table(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[
                                 bases=_sizes_row(page, chosen, groups), base_label=base_label(page),
                                 codebook=page.codebook, marked=marks, extra_marks=extra, groups_in_rows=groups_in_rows)
     level = 100 * page.assumptions.level
-    caption = f"{title}: published %, with its {level:g}% interval derived at a design effect of {deff:g}"
+    caption = f"{title}: published % and derived {level:g}% interval (design effect {deff:g})"
     if judged:
         threshold = " or ".join(sorted({f"{100 * t:g}%" for t in chosen["threshold"]}))
-        caption += f", against the {threshold} consensus threshold ({marks_legend()}; † and ‡: fragile, see glossary)"
+        caption += f"; verdict against the {threshold} line: {marks_legend()}; † ‡ fragile"
     if HIGHER in groups:
         caption += f". {higher_note(page)}"
     listing = figure_listing(chosen, page.codebook)
@@ -102,12 +102,11 @@ def file_table(page: Page, estimates: pd.DataFrame, *, name: str, items: list[st
                                 bases=bases, base_label="Respondents in this file", codebook=page.codebook,
                                 marked=marks, groups_in_rows=groups_in_rows)
     level = 100 * page.assumptions.level
-    caption = f"{title}, recomputed from the respondent file: weighted %, with its {level:g}% design-based interval"
+    caption = f"{title}, from the respondent file: weighted % and {level:g}% design-based interval"
     if evidence_marks:
-        caption += f" and verdict ({marks_legend(('consensus', 'no consensus', 'open', 'suppressed'))})"
+        caption += f"; verdict: {marks_legend(('consensus', 'no consensus', 'open', 'suppressed'))}"
     if not page.archived:
-        caption += (". A synthetic file: the percentages equal the published ones by construction; the intervals "
-                    "follow the generator's weights")
+        caption += ". Synthetic: the percentages match the published ones by construction; the intervals are the generator's"
     page.table(name, shown, figure_listing(chosen, page.codebook), caption, origin=data_origin(page.evidence.source),
                evidence="file", values=values, css_class="results", series="" if page.archived else "S")
 

@@ -39,10 +39,11 @@ RECORD = "values"
 
 
 def current_cell() -> int | None:
-    """The execution count of the running notebook cell (the n-th code cell of a fresh run), or
-    None outside IPython."""
+    """The number of the running notebook cell (the n-th code cell of a fresh run), or None outside
+    IPython. IPython 9 has already counted the running cell in ``execution_count`` (it is the next
+    cell's number), so the running cell is the last entry of its input history ``In``."""
     shell = get_ipython()
-    return None if shell is None else int(shell.execution_count)
+    return None if shell is None else len(shell.user_ns.get("In", [""])) - 1
 
 
 def _plain(value):
@@ -140,6 +141,10 @@ class Page:
         ``values`` (same shape as ``shown``) holds each cell's unrounded value where it has one.
         ``series`` prefixes the caption (``"S"`` for a table from a synthetic file, numbered apart).
         """
+        labels = shown.iloc[:, 0].astype(str)
+        if labels.duplicated().any():
+            raise ValueError(f"table {name}: its first column must name each row once; repeated: "
+                             f"{sorted(set(labels[labels.duplicated()]))}")
         text = f"{caption.rstrip('.')}. {origin.rstrip('.')}."
         table = markdown_table(shown, text, name, css_class, series=series).data
         glue(name, Markdown(table + "\n" + csv_download(data, f"{name}.csv", origin).data + "\n"))

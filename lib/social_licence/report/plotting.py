@@ -89,7 +89,8 @@ def interval_plot(table: pd.DataFrame, *, labels: dict[str, str], rows: dict[str
     ``table`` has one row per figure with ``item``, ``group``, ``threshold`` (proportion, NaN for
     none) and the ``estimate``, ``low`` and ``high`` columns (proportions); ``rows`` maps each item
     to its label (in plotting order) and ``labels`` each group to its legend label (in legend
-    order). Figures without an interval (NaN) are left out but keep their place. The legend sits
+    order). A figure without an interval (its group's size is not published) is drawn as a marker
+    alone, and its group's legend entry says so. The legend sits
     below the plot in up to three columns, so the plot keeps the full width.
     """
     missing = [c for c in ("item", "group", "threshold", estimate, low, high) if c not in table]
@@ -133,8 +134,11 @@ def margins_plot(table: pd.DataFrame, *, blocks: dict[str, dict[str, str]], labe
         ax.set_title(rows["title"], fontsize=10, loc="left")
     last = np.atleast_1d(axes)[-1]
     last.set_xlabel(xlabel)
-    handles, names = np.atleast_1d(axes)[1].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    legend = {}
+    for ax in np.atleast_1d(axes):  # every group drawn in any panel, once, in order of appearance
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(name, handle)
+    fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=3, frameon=False, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 

@@ -201,7 +201,10 @@ def recoding_for_readers(audit: pd.DataFrame) -> pd.DataFrame:
     the codebook code and label it became, and how many rows hold it (blank cells shown as a dash).
     """
     def shown(value) -> str:
-        return WITHHELD if value is None or pd.isna(value) else str(value)
+        """A code or file value as written (a whole number without the ".0" a float column adds)."""
+        if value is None or pd.isna(value):
+            return WITHHELD
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
     return pd.DataFrame({
         "Variable": audit["variable"], "File column": "`" + audit["file_column"] + "`",

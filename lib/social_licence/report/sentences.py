@@ -94,8 +94,9 @@ def p_text(value: float) -> str:
     """A p-value in a sentence: 'p = 0.031', 'p < 0.001', 'p = 1'."""
     if value < 0.001:
         return "p < 0.001"
-    return "p = 1" if value >= 0.9995 else f"p = {value:.3f}".rstrip("0").rstrip(".") if value < 0.1 \
-        else f"p = {value:.2f}"
+    if value < 0.1:
+        return f"p = {value:.3f}".rstrip("0").rstrip(".")
+    return "p = 1" if round(value, 2) >= 1 else f"p = {value:.2f}"
 
 
 def confirmation(rows: pd.DataFrame, deffs, primary: str, noun: str) -> str:

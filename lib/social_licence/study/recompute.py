@@ -17,6 +17,8 @@ from social_licence.survey.design import SurveyDesign
 from social_licence.survey.proportions import proportion, proportion_by_each
 
 ALL = "all"
+#: the base below which :func:`proportion` flags an estimate (its default), raised with a larger minimum
+FLAG_BASE = 50
 #: the label of the missing code that the book's other reading of the base keeps in it
 DONT_KNOW = "Don't know"
 
@@ -57,6 +59,8 @@ def estimate_figures(design: SurveyDesign, figures: pd.DataFrame, codebook: Code
     groups in one :func:`proportion_by_each` call (its matrix-product route), and the whole sample
     in one :func:`proportion` call, which give :func:`proportion`'s results figure by figure.
     """
+    # a larger minimum base than the usual flagging base raises the flag with it
+    options.setdefault("flag_base", max(FLAG_BASE, options.get("min_base", 0)))
     data = design.data
     equal = SurveyDesign(data.assign(**{design.weights: 1.0}), weights=design.weights, strata=design.strata,
                          psu=design.psu)

@@ -17,7 +17,7 @@ BLOCK = "acceptability_of_reason"
 TABLE2_GROUPS = ["all", "higher_occupation_qualification_income", "black", "lone_parent", "age_18_29",
                  "household_5_plus"]
 TABLE2 = "paper, Table 2"
-TITLE = "Finding each reason for joining up families' records acceptable (the paper's Table 2)"
+TITLE = "Reasons for joining up records, found acceptable (the paper's Table 2)"
 
 
 def publish_reasons(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:

@@ -24,10 +24,9 @@ BELIEF_GROUPS = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 TABLE3 = "paper, Table 3"
 TITLES = {
-    TRUST: "Trust in organisations to join up records to pick out families for targeted services (the paper's "
-           "Table 3)",
-    BELIEFS: "Beliefs about linked records, for the four groups the paper reports (no figure for all parents)",
-    COMMERCIAL: "Companies using algorithms to target services (the paper's text): a consensus here withholds licence",
+    TRUST: "Trust in organisations to join up records (the paper's Table 3)",
+    BELIEFS: "Beliefs about linked records, four groups (no figure for all parents)",
+    COMMERCIAL: "Companies using algorithms to target services, found unacceptable (the paper's text)",
 }
 
 
@@ -121,9 +120,10 @@ def publish_contrasts(page: Page, family: pd.DataFrame, patterns: pd.DataFrame) 
                origin=PUBLISHED_ORIGIN, evidence="derived", css_class="results")
     chosen = patterns[patterns["group"].isin(MARGINALISED + ["higher_occupation_qualification_income"])
                       & patterns["measure"].isin([TRUST, "acceptability_of_reason"])]
+    block_words = {TRUST: "trust in services", "acceptability_of_reason": "reasons for linkage"}
     shown = pd.DataFrame({
-        "Group": [page.codebook.short_name_of(g) for g in chosen["group"]],
-        "Questions": [page.codebook.blocks[m] for m in chosen["measure"]],
+        "Group: questions": [f"{page.codebook.short_name_of(g)}: {block_words[m]}"
+                             for g, m in zip(chosen["group"], chosen["measure"])],
         "Below / above": [f"{b} / {a}" for b, a in zip(chosen["below"], chosen["above"])],
         "Mean gap (points)": [f"{g:+.1f}" for g in chosen["mean_gap"]],
         f"p, design effect {low}": [p_value(v) for v in chosen[f"p_value@{low}"]],

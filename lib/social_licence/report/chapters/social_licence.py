@@ -29,7 +29,7 @@ def publish_composition(page: Page, composition: pd.DataFrame) -> None:
                              "Parents (share of 843)": composition["parents"].astype(float).to_numpy()})
     page.table("tbl-sl-composition", shown, composition,
                "Who took part: the shares of the sample printed in the paper, and the parents each implies as a "
-               "share of the 843 respondents (groups overlap)", origin="Source: Edwards, Gillies & Gorin (2021), "
+               "share of the 843 respondents (groups overlap)", origin="Source: Edwards, Gillies & Gorin (2021a), "
                "\"Our survey\"; parents derived by this book", evidence="derived", values=values)
     data = page.evidence.data
     counts = [int(data[g].sum()) for g in composition["group"]]

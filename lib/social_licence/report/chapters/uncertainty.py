@@ -148,13 +148,15 @@ def publish_files(page: Page, numbers: pd.DataFrame) -> None:
              for name, (basis, tolerance, unit) in NUMBERS.items()}
     page.glue_facts([
         *facts.values(),
-        page.reading("file_reading", [facts["kish"], facts["agree"], facts["held"]],
+        page.reading("file_reading", [facts["kish"], facts["agree"], facts["held"], facts["rao_scott_p"]],
                      finding="The archived file's weights have a Kish design effect of {un_kish}; its own intervals "
-                             "give the derived verdict for {un_agree} of the judged figures; and {un_held} of the "
-                             "family's contrasts hold in it after Holm's adjustment.",
+                             "give the derived verdict for {un_agree} of the judged figures; {un_held} of the "
+                             "family's contrasts hold in it after Holm's adjustment; and the test across four ethnic "
+                             "groups gives {un_rao_scott_p}.",
                      shows="the design effect of the panel's weights, how many of the judged figures the survey's own "
-                           "responses and weights judge as the published figures do, and how many of the paper's "
-                           "group contrasts they confirm"),
+                           "responses and weights judge as the published figures do, how many of the paper's "
+                           "group contrasts they confirm, and whether trust in the police differs across four ethnic "
+                           "groups"),
     ])
     if page.archived:
         no_table("tbl-un-ensemble")
