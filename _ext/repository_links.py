@@ -8,9 +8,11 @@ page's notebook (or Markdown file) in it, at ``repository.branch`` and ``reposit
 of ``_config.yml``. Jupyter Book passes its own ``repository.url`` on only together with
 buttons it would then require; reading the address here keeps it in the one file that names it.
 
-The links are plain ``<a href>`` elements: nothing is fetched from the repository's host when a
-page loads, so the book still works offline and the browser tests (which refuse any request to
-another host) pass. A ``CITATION.cff`` without ``repository-code`` is a configuration error.
+The address must be on GitHub, GitLab or Bitbucket (sphinx-book-theme builds the source link from
+it; another host needs ``repository_provider`` in the theme options). The links are plain
+``<a href>`` elements: nothing is fetched from the repository's host when a page loads, so the
+book still works offline and the browser tests (which refuse any request to another host) pass.
+A ``CITATION.cff`` without ``repository-code`` is a configuration error.
 
 Listed in ``_config.yml`` under ``sphinx.local_extensions``; tested in
 ``tests/ext/test_repository_links.py``.
