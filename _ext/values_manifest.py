@@ -13,7 +13,8 @@ records, in reading order, into ``<outdir>/values.json``::
      "pages": {docname: {"page", "data_source", "data_path", "sha256", "parameters"}},
      "records": [{...the page's record..., "docname", "cell_id", "cell_comment", "shown"}]}
 
-and adds it to every page's download menu ("Numbers (JSON)"). To each record it adds its page's
+and adds it to every page's download menu ("Numbers (JSON)"). A build that stops with an exception
+leaves no ``values.json`` (the earlier one is removed when the build starts). To each record it adds its page's
 docname, the id (``cell-NN``) and first comment line of the code cell that computed it (the cell
 whose execution count the record names), and, for a glued value, ``shown``: the text of each
 ``{glue:text}`` role that places it on the page, formatted with the role's format spec by myst-nb's
@@ -143,9 +144,10 @@ def page_entry(docname: str, notebook, glue: dict, roles: list[tuple[str, str]])
         return None, problems
     placements = []
     for key, spec in roles:
-        data = glue.get(key, {}).get("data", {})
-        if "text/plain" in data:  # a key without text/plain is myst-nb's own warning
-            placements.append((key, format_plain_text(data["text/plain"], spec)))
+        try:
+            placements.append((key, format_plain_text(glue[key]["data"]["text/plain"], spec)))
+        except Exception:  # noqa: BLE001 - as myst-nb: a role it cannot fill is its own warning, and shows nothing
+            continue
     cells = {cell.get("execution_count"): cell for cell in code}
     records = []
     for item in record["records"]:
@@ -257,6 +259,13 @@ def write_manifest(app, exception) -> None:
         logger.warning(f"{MANIFEST}: {problem}", type="values_manifest")
 
 
+def remove_earlier_manifest(app) -> None:
+    """On builder-inited: remove the ``values.json`` of an earlier build, so that a build that stops
+    with an exception leaves none (``make compare`` then refuses it) rather than a stale one."""
+    if app.builder.format == "html":
+        (Path(app.outdir) / MANIFEST).unlink(missing_ok=True)
+
+
 def add_download_entry(app, pagename, templatename, context, doctree) -> None:
     """Offer ``values.json`` in sphinx-book-theme's download menu (after the PDF edition's entry)."""
     if app.builder.format != "html" or "header_buttons" not in context:
@@ -274,6 +283,7 @@ def add_download_entry(app, pagename, templatename, context, doctree) -> None:
 def setup(app) -> dict:
     """Sphinx entry point. The manifest is written before build_inputs records a clean build
     (priority 400 < 500), so its warnings count against that build."""
+    app.connect("builder-inited", remove_earlier_manifest)
     app.connect("build-finished", write_manifest, priority=400)
     app.connect("html-page-context", add_download_entry, priority=503)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -118,6 +119,13 @@ def test_glue_text_roles_follow_only_blocks_and_nested_directives():
     assert vm.glue_text_roles(markdown, PARSER, lambda tag: tag == "archived") == [("a", ".0f"), ("b", "s"), ("c", ".1f")]
 
 
+def test_a_role_myst_nb_cannot_fill_places_nothing():
+    glue = {"t_values": {"data": {"text/plain": json.dumps(record())}}, "t_share": {"data": {"text/plain": "'82%'"}}}
+    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_share", ".0f"), ("t_missing", "s"),
+                                                                            ("t_share", "s")])
+    assert entry["placements"] == [("t_share", "82%")] and problems == []
+
+
 def test_a_record_naming_a_cell_the_notebook_lacks_is_a_problem():
     glue = {"t_values": {"data": {"text/plain": json.dumps(record(cell=3))}}}
     entry, problems = vm.page_entry("chapter", notebook("", []), glue, [])
@@ -141,3 +149,11 @@ def test_pages_under_different_parameters_and_repeated_keys_are_said():
     assert manifest["parameters_differ"] == {"level": {"a": 0.95, "b": 0.9}}
     assert any("different parameters (level: {'a': 0.95, 'b': 0.9})" in p for p in problems)
     assert any("key 't_share' is recorded twice (a, b)" in p for p in problems)
+
+
+def test_a_build_starts_by_removing_the_earlier_manifest(tmp_path):
+    (tmp_path / vm.MANIFEST).write_text("{}")
+    vm.remove_earlier_manifest(SimpleNamespace(builder=SimpleNamespace(format="latex"), outdir=str(tmp_path)))
+    assert (tmp_path / vm.MANIFEST).is_file()
+    vm.remove_earlier_manifest(SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path)))
+    assert not (tmp_path / vm.MANIFEST).exists()
