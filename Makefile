@@ -67,7 +67,8 @@ endif
 ## compare: every number, verdict and table cell that differs between two builds, from their manifests
 ## (values.json): make compare A=<build folder or values.json> B=<...> [CSV=<file> for the full table]
 compare: setup
-	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then echo "usage: make compare A=<build folder or values.json> B=<...> [CSV=<file>]" >&2; exit 2; fi
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
+	  echo "usage: make compare A=<build folder or values.json> B=<...> [CSV=<file>]" >&2; exit 2; fi
 	$(PY) _ext/compare_builds.py "$(A)" "$(B)" $(if $(CSV),--csv "$(CSV)")
 
 # $(call timed,NAME,COMMAND): run COMMAND and add its wall time to $(TIMES); on failure, show the

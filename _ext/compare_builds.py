@@ -189,7 +189,8 @@ def report(a: dict, b: dict) -> str:
     if sources_a != sources_b:
         lines.append(f"Data sources differ: A {sorted(map(str, sources_a))}; B {sorted(map(str, sources_b))}")
     lines += ["",
-              f"Values that differ:      {len(values)} (of which verdict words: {sum(d.change == 'verdict' for d in values)})",
+              f"Values that differ:      {len(values)} "
+              f"(of which verdict words: {sum(d.change == 'verdict' for d in values)})",
               f"Table cells that differ: {len(cells)} (verdict mark changed: "
               f"{sum(d.change == 'table cell, verdict' for d in cells)}; fragility mark only: {len(fragility)})",
               f"Verdicts moved:          {len(moved)}",
@@ -197,14 +198,14 @@ def report(a: dict, b: dict) -> str:
               f"Records only in B:       {len(only_b)}"]
     if found:
         rows = [["what", "class", "key", "page", "A", "B"]]
-        rows += [[d.change, d.evidence, _short(d.key, 72, middle=True), d.docname, _short(shown(d.a)), _short(shown(d.b))]
-                 for d in found]
+        rows += [[d.change, d.evidence, _short(d.key, 72, middle=True), d.docname, _short(shown(d.a)),
+                  _short(shown(d.b))] for d in found]
         lines += ["", "Differences (long texts shortened; --csv writes them in full):", _table(rows)]
     for side, records in (("A", only_a), ("B", only_b)):
         if records:
             rows = [["kind", "class", "key", "page", "text"]]
-            rows += [[r["kind"], r.get("evidence", ""), _short(r["key"], 72, middle=True), r.get("docname", r.get("page", "")),
-                      _short(shown(r))] for r in records]
+            rows += [[r["kind"], r.get("evidence", ""), _short(r["key"], 72, middle=True),
+                      r.get("docname", r.get("page", "")), _short(shown(r))] for r in records]
             lines += ["", f"Only in {side}:", _table(rows)]
     return "\n".join(lines)
 

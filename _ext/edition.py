@@ -168,7 +168,8 @@ def sync(folder: Path, entries: dict) -> None:
             path.write_bytes(content)
 
 
-def prepare(params: Path, output: Path = ROOT, toc: Path = ROOT / "_toc.yml", root: Path = ROOT) -> tuple[Path, dict, list[str]]:
+def prepare(params: Path, output: Path = ROOT, toc: Path = ROOT / "_toc.yml",
+            root: Path = ROOT) -> tuple[Path, dict, list[str]]:
     """Check the parameters file and write the edition's sources; the edition's folder, the
     parameters and the notebooks copied without injection. ValueError for a bad file."""
     parameters = load_parameters(params)
