@@ -18,9 +18,10 @@ leaves no ``values.json`` (the earlier one is removed when the build starts). To
 docname, the id (``cell-NN``) and first comment line of the code cell that computed it (the cell
 whose execution count the record names), and, for a glued value, ``shown``: the text of each
 ``{glue:text}`` role that places it on the page, formatted with the role's format spec by myst-nb's
-own formatter. Those texts are checked against the glued texts of the page's doctree (the
-``{only}`` blocks of another data source left out, as the page is written): the manifest says what
-the page shows, or the build fails. Keys a page places without a record are listed under its
+own formatter and paired with the glued texts of the page's doctree (the ``{only}`` blocks of
+another data source left out, as the page is written): ``shown`` holds the page's text (with
+Sphinx's typographic quotes), and a pair that differs otherwise fails the build, so the manifest
+says what the page shows. Keys a page places without a record are listed under its
 ``placed_without_record``, for whoever checks the book.
 
 A page without a record (the glossary, the references) is simply absent; a page that should have
@@ -60,6 +61,8 @@ EXECUTED = "jupyter_execute"
 #: directives whose body is not Markdown (code, maths, raw output), so places no glued text
 NOT_MARKDOWN = {"code", "code-block", "code-cell", "sourcecode", "math", "raw", "eval-rst",
                 "literalinclude", "glue:md", "glue:math", "glue:any"}
+#: Sphinx's smart quotes (``smartquotes``), written back as straight ones
+TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 # --- what a page's Markdown places -----------------------------------------------------------------
@@ -126,12 +129,22 @@ def page_record(docname: str, glue: dict) -> tuple[dict | None, list[str]]:
         return None, [f"{docname}: glue key {keys[0]!r} is not a record of numbers (JSON text/plain): {error}"]
 
 
-def page_entry(docname: str, notebook, glue: dict, roles: list[tuple[str, str]]) -> tuple[dict | None, list[str]]:
+def typographic(text: str) -> str:
+    """A text with Sphinx's smart quotes, dashes and ellipses written back in ASCII, to compare a
+    glued value as formatted with the same value as the page writes it."""
+    return text.translate(TYPOGRAPHIC).replace("—", "---").replace("–", "--").replace("…", "...")
+
+
+def page_entry(docname: str, notebook, glue: dict, roles: list[tuple[str, str]],
+               pasted: list[str]) -> tuple[dict | None, list[str]]:
     """A page's part of the manifest: ``{"page": header, "records": [...], "placements": [(key, text)],
     "placed_without_record": [...]}``, or None when it records nothing; and the problems found.
 
     ``notebook`` is the executed notebook, ``glue`` its glued data (``<docname>.glue.json``),
-    ``roles`` the ``{glue:text}`` roles its Markdown places, in reading order.
+    ``roles`` the ``{glue:text}`` roles its Markdown places and ``pasted`` the glued texts of the
+    page as written, both in reading order. Each role's value is formatted as myst-nb formats it and
+    paired with the page's text: the text shown is the page's (with Sphinx's typographic quotes),
+    and a pair that differs other than typographically is a problem.
     """
     record, problems = page_record(docname, glue)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -148,6 +161,11 @@ def page_entry(docname: str, notebook, glue: dict, roles: list[tuple[str, str]])
             placements.append((key, format_plain_text(glue[key]["data"]["text/plain"], spec)))
         except Exception:  # noqa: BLE001 - as myst-nb: a role it cannot fill is its own warning, and shows nothing
             continue
+    if [typographic(text) for _, text in placements] == [typographic(text) for text in pasted]:
+        placements = [(key, text) for (key, _), text in zip(placements, pasted)]
+    else:
+        problems.append(f"{docname}: the page shows the glued texts {pasted}, but its {{glue:text}} roles format "
+                        f"to {[text for _, text in placements]}: values.json would not say what the page shows")
     cells = {cell.get("execution_count"): cell for cell in code}
     records = []
     for item in record["records"]:
@@ -229,13 +247,7 @@ def _read_page(app, docname: str, executed: Path, parser) -> tuple[dict | None, 
     glue = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.is_file() else {}
     roles = [role for cell in notebook.cells if cell.cell_type == "markdown"
              for role in glue_text_roles(cell.source, parser, app.builder.tags.eval_condition)]
-    entry, problems = page_entry(docname, notebook, glue, roles)
-    if entry is not None:
-        texts, shown = [text for _, text in entry["placements"]], pasted_texts(app, docname)
-        if texts != shown:
-            problems.append(f"{docname}: the page shows the glued texts {shown}, but its {{glue:text}} roles "
-                            f"format to {texts}: values.json would not say what the page shows")
-    return entry, problems
+    return page_entry(docname, notebook, glue, roles, pasted_texts(app, docname))
 
 
 def write_manifest(app, exception) -> None:

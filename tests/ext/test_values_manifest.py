@@ -38,6 +38,8 @@ def record(parameters=None, cell=2) -> dict:
             "parameters": parameters or {"level": 0.95},
             "records": [{**item, "key": "t_share", "kind": "value", "unit": "percent", "text": "82%"},
                         {**item, "key": "t_verdict", "kind": "value", "unit": "text", "value": "open", "text": "open"},
+                        {**item, "key": "t_phrase", "kind": "value", "unit": "text", "value": "Holm's test",
+                         "text": "Holm's test"},
                         {**item, "key": "tbl-t/Row/All", "kind": "table cell", "text": "82 (78–86) ✓"}]}
 
 
@@ -52,7 +54,7 @@ def notebook(markdown: str, outputs: list, parameters: bool = True):
     return nb
 
 
-SHARES = ("# Shares\n\nA share of {glue:text}`t_share:.0f`% ({glue:text}`t_verdict`).\n\n"
+SHARES = ("# Shares\n\nA share of {glue:text}`t_share:.0f`% ({glue:text}`t_verdict`, {glue:text}`t_phrase`).\n\n"
           ":::{only} archived\nFrom the archived file: {glue:text}`t_share:.1f`%.\n:::\n\n"
           ":::{note}\nAgain {glue:text}`t_share:.2f`.\n:::\n\n```{toctree}\nnorecord\n```\n")
 CONF = f"""
@@ -72,7 +74,7 @@ def built(tmp_path_factory):
     source, out = folder / "source", folder / "_build"
     source.mkdir()
     (source / "conf.py").write_text(CONF)
-    nbformat.write(notebook(SHARES, [glued("t_share", "82.456"), glued("t_verdict", "'open'"),
+    nbformat.write(notebook(SHARES, [glued("t_share", "82.456"), glued("t_verdict", "'open'"), glued("t_phrase", '"Holm\'s test"'),
                                      glued("t_values", json.dumps(record()))]), source / "index.ipynb")
     nbformat.write(notebook("# No record\n\nNothing glued.\n", []), source / "norecord.ipynb")
     warnings = io.StringIO()
@@ -88,12 +90,12 @@ def test_values_json_holds_each_record_with_its_page_cell_and_shown_text(built):
     manifest, _, _ = built
     assert list(manifest["pages"]) == ["index"]  # the page without a record is absent
     assert manifest["parameters"] == {"level": 0.95} and manifest["parameters_differ"] == {}
-    share, verdict, cell = manifest["records"]
+    share, verdict, phrase, cell = manifest["records"]
     assert share["docname"] == "index" and share["cell_id"] == "cell-02"
     assert share["cell_comment"] == "The shares and their verdicts"
     # formatted as myst-nb formats each role; the {only} block of the other data source is not on the page
     assert share["shown"] == ["82", "82.46"] and share["value"] == 82.456
-    assert verdict["shown"] == ["open"]
+    assert verdict["shown"] == ["open"] and phrase["shown"] == ["Holm’s test"]  # as Sphinx writes it
     assert cell["text"] == "82 (78–86) ✓" and "shown" not in cell
 
 
@@ -121,29 +123,40 @@ def test_glue_text_roles_follow_only_blocks_and_nested_directives():
 
 def test_a_role_myst_nb_cannot_fill_places_nothing():
     glue = {"t_values": {"data": {"text/plain": json.dumps(record())}}, "t_share": {"data": {"text/plain": "'82%'"}}}
-    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_share", ".0f"), ("t_missing", "s"),
-                                                                            ("t_share", "s")])
+    roles = [("t_share", ".0f"), ("t_missing", "s"), ("t_share", "s")]
+    entry, problems = vm.page_entry("chapter", notebook("", []), glue, roles, ["82%"])
     assert entry["placements"] == [("t_share", "82%")] and problems == []
+
+
+def test_the_text_shown_is_the_page_s_and_must_match_the_formatted_value_but_for_typography():
+    glue = {"t_values": {"data": {"text/plain": json.dumps(record())}},
+            "t_verdict": {"data": {"text/plain": '"Holm\'s -- open..."'}}}
+    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], ["Holm’s – open…"])
+    assert problems == [] and entry["records"][1]["shown"] == ["Holm’s – open…"]
+    _, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], ["Holm’s – closed…"])
+    assert "would not say what the page shows" in problems[0]
+    _, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], [])
+    assert "would not say what the page shows" in problems[0]
 
 
 def test_a_record_naming_a_cell_the_notebook_lacks_is_a_problem():
     glue = {"t_values": {"data": {"text/plain": json.dumps(record(cell=3))}}}
-    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [])
+    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [], [])
     assert entry["records"][0]["cell_id"] is None
     assert problems and "record 't_share' names cell 3" in problems[0] and "[1, 2]" in problems[0]
 
 
 def test_a_page_placing_glued_values_needs_a_record_even_without_parameters():
-    entry, problems = vm.page_entry("intro", notebook("", [], parameters=False), {"x": {}}, [("x", "s")])
+    entry, problems = vm.page_entry("intro", notebook("", [], parameters=False), {"x": {}}, [("x", "s")], [])
     assert entry is None and "places glued values but glues no record" in problems[0]
-    assert vm.page_entry("glossary", notebook("", [], parameters=False), {}, []) == (None, [])
+    assert vm.page_entry("glossary", notebook("", [], parameters=False), {}, [], []) == (None, [])
 
 
 def test_pages_under_different_parameters_and_repeated_keys_are_said():
     entries = {}
     for docname, level in (("a", 0.95), ("b", 0.9)):
         glue = {"x_values": {"data": {"text/plain": json.dumps(record({"level": level, "min_base": 30}))}}}
-        entries[docname], _ = vm.page_entry(docname, notebook("", []), glue, [])
+        entries[docname], _ = vm.page_entry(docname, notebook("", []), glue, [], [])
     manifest, problems = vm.book_manifest(entries)
     assert manifest["parameters"] is None
     assert manifest["parameters_differ"] == {"level": {"a": 0.95, "b": 0.9}}
