@@ -16,6 +16,8 @@ Into a temporary folder (``BOOK_OUTPUT``), so the project's own ``_build`` is on
 
 A notebook that is not yet converted (no ``parameters`` cell) fails to execute while the chapters
 are being rewritten; the test then skips, naming those notebooks, and fails for any other failure.
+Two edition builds, the first executing every chapter: about 80 s on two cores. Marked ``book``
+(tests/conftest.py), so ``make book-tests`` runs it after ``make book``.
 """
 from __future__ import annotations
 
