@@ -10,7 +10,7 @@ POPPLER  := /usr/bin/pdftotext
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
-.PHONY: setup chromium mathjax poppler book pdf test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
+.PHONY: setup chromium mathjax poppler book pdf compare test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
         test-parts test-book test-pdf test-browser test-book-tests test-pdf-tests test-pytest test-nbval
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
@@ -40,18 +40,36 @@ $(POPPLER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends poppler-utils
 
 ## book: execute every chapter (cached) and build the HTML book, strict; BOOK_OUTPUT=<folder> builds
-## into <folder>/_build instead of ./_build (the tests build copies there)
+## into <folder>/_build instead of ./_build (the tests build copies there). PARAMS=params/<name>.yml
+## builds the edition under that file's assumptions instead, with its own execution cache, into
+## <BOOK_OUTPUT>/_build/editions/<name>/ (_ext/edition.py; its pages say which assumptions differ)
 BOOK_OUTPUT ?= .
 book: setup mathjax
+ifeq ($(PARAMS),)
 	rm -rf $(BOOK_OUTPUT)/_build/html/reports  # execution reports of an earlier failed build: never published
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BOOK_OUTPUT)
 	@echo "The book is at $(abspath $(BOOK_OUTPUT))/_build/html/index.html"
+else
+	$(PY) _ext/edition.py $(PARAMS) --output $(BOOK_OUTPUT)
+endif
 
 ## pdf: the whole book as one PDF, printed by Chromium from a single-page build (same execution cache),
-## to _build/pdf/ and into _build/html/ for the HTML edition's download menu (_ext/print_pdf.py)
+## to _build/pdf/ and into _build/html/ for the HTML edition's download menu (_ext/print_pdf.py);
+## PARAMS=params/<name>.yml: the edition's, in its folder's _build/pdf/
 pdf: book chromium poppler
+ifeq ($(PARAMS),)
 	$(VENV)/bin/jupyter-book build . --builder singlehtml -W -n --keep-going --path-output $(BOOK_OUTPUT)
 	$(PY) _ext/print_pdf.py $(BOOK_OUTPUT)/_build
+else
+	$(PY) _ext/edition.py $(PARAMS) --output $(BOOK_OUTPUT) --pdf
+endif
+
+## compare: every number, verdict and table cell that differs between two builds, from their manifests
+## (values.json): make compare A=<build folder or values.json> B=<...> [CSV=<file> for the full table]
+compare: setup
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
+	  echo "usage: make compare A=<build folder or values.json> B=<...> [CSV=<file>]" >&2; exit 2; fi
+	$(PY) _ext/compare_builds.py "$(A)" "$(B)" $(if $(CSV),--csv "$(CSV)")
 
 # $(call timed,NAME,COMMAND): run COMMAND and add its wall time to $(TIMES); on failure, show the
 # times so far and stop with COMMAND's exit status
@@ -120,9 +138,11 @@ data: setup
 bench: setup
 	$(PY) benchmarks/bench_estimation.py
 
-## lab: open the chapters in JupyterLab with a kernel that has the library and the pinned packages
+## lab: open the chapters in JupyterLab with a kernel that has the library and the pinned packages,
+## on 127.0.0.1 only (as root too); open the URL with its token that it prints; Ctrl-C stops it
 lab: setup
-	$(VENV)/bin/jupyter lab chapters
+	@echo "== JupyterLab starts: open the http://127.0.0.1:<port>/lab?token=... URL it prints below =="
+	$(VENV)/bin/jupyter lab chapters --no-browser --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## clean: remove the built book and its execution cache
 clean:
