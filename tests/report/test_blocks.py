@@ -111,9 +111,9 @@ def test_the_derived_table_shows_each_published_figure_with_its_derived_interval
         assert shown == expected + marks, figure["figure_id"]
     assert rows[-1][1:] == ["843", "≥ 422", "42", "93", "101", "202"]
     assert header_of(text)[1 + GROUPS.index(HIGHER)] == evidence.codebook.short_name_of(HIGHER) + HIGHER_MARK
-    assert text.startswith("```{table} Trust: published %, with its 95% interval derived at a design effect of 2, "
-                           "against the 50% consensus threshold")
-    assert higher_note(page) in text and "Any one of" in higher_note(page)
+    assert text.startswith("```{table} Trust: published % and derived 95% interval (design effect 2); verdict "
+                           "against the 50% line")
+    assert higher_note(page) in text and "any one of its three markers" in higher_note(page)
     assert len(page.records) == len(rows) * len(GROUPS) and {r["evidence"] for r in page.records} == {"derived"}
 
 
@@ -126,7 +126,7 @@ def test_the_derived_cells_use_the_upper_design_effect_of_the_range(evidence, gl
     rows = rows_of(glued["tbl-x"].data)
     first = verdicts[verdicts["group"] == "all"].iloc[0]
     assert rows[0][1].startswith(cell(first["published"], first["ci_low@3"], first["ci_high@3"], first["verdict"]))
-    assert "derived at a design effect of 3" in glued["tbl-x"].data
+    assert "(design effect 3)" in glued["tbl-x"].data
 
 
 def test_an_unjudged_block_has_no_marks_and_the_answering_share_labels_the_foot(evidence, glued):
@@ -138,7 +138,7 @@ def test_an_unjudged_block_has_no_marks_and_the_answering_share_labels_the_foot(
     rows = rows_of(text)
     assert base_label(page) == "Parents answering (50% of the printed share)"
     assert rows[-1] == ["Parents answering (50% of the printed share)", "422", "21"]
-    assert not any(mark in text for mark in ("✓", "✗", "?", "†", "‡")) and "consensus threshold" not in text
+    assert not any(mark in text for mark in ("✓", "✗", "?", "†", "‡")) and "verdict against" not in text
 
 
 def test_under_the_all_three_reading_the_higher_group_has_no_size(glued):
@@ -150,7 +150,7 @@ def test_under_the_all_three_reading_the_higher_group_has_no_size(glued):
     column = 1 + GROUPS.index(HIGHER)
     assert rows[-1][column] == "–"
     assert all(row[column].endswith("·") for row in rows[:-1]), "size unknown"
-    assert higher_note(page).startswith(f"{HIGHER_MARK} All three") and "(size unknown)" in higher_note(page)
+    assert higher_note(page).startswith(f"{HIGHER_MARK} Read as all three") and "(size unknown)" in higher_note(page)
 
 
 def test_the_file_table_of_a_synthetic_file_is_supplementary_and_carries_no_verdicts(evidence, glued):
@@ -159,8 +159,8 @@ def test_the_file_table_of_a_synthetic_file_is_supplementary_and_carries_no_verd
     items = items_of(evidence)
     file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
     text = glued["tbl-x-file"].data
-    assert text.startswith("```{supplementary-table} Trust, recomputed from the respondent file")
-    assert "A synthetic file: the percentages equal the published ones by construction" in text
+    assert text.startswith("```{supplementary-table} Trust, from the respondent file")
+    assert "Synthetic: the percentages match the published ones by construction" in text
     rows = rows_of(text)
     for figure in estimates[estimates["group"].isin(GROUPS)].itertuples():
         shown = rows[items.index(figure.item)][1 + GROUPS.index(figure.group)]
@@ -181,7 +181,7 @@ def test_an_archived_file_s_table_is_evidence_with_verdicts_and_says_nothing_of_
     items = items_of(evidence)
     file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
     text = glued["tbl-x-file"].data
-    assert text.startswith("```{table} Trust, recomputed from the respondent file")
+    assert text.startswith("```{table} Trust, from the respondent file")
     assert "synthetic" not in text.lower() and "Data: Archived survey file archive.csv." in text
     rows = rows_of(text)
     for figure in estimates[estimates["group"].isin(GROUPS)].itertuples():
