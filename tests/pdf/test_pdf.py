@@ -5,8 +5,9 @@ beside, so these checks follow the chapters as they change: the chapters are the
 ``_toc.yml``, with their titles and section titles as the built pages show them; every paragraph
 with a glued number, every numbered table and figure caption and every bibliography entry of the
 HTML edition must be in the PDF's text (``pdftotext``); and every glued text of the pages must be
-the library's value for its key, recomputed here (``pages.library_values``, as the browser tests
-do), in its sentence in the PDF. Running text is compared without white space (:func:`squeezed`): the PDF's text has
+the value its notebook computed for the key (``pages.notebook_values``, as the browser tests
+check), in its sentence in the PDF. Supplementary tables (from a synthetic file, "Table S1", ...)
+are left out of the PDF: nothing in them is evidence about parents. Running text is compared without white space (:func:`squeezed`): the PDF's text has
 spaces where the page has padding (around inline code, say) and line breaks where it has spaces.
 """
 from __future__ import annotations
@@ -142,7 +143,7 @@ def test_nothing_reaches_into_the_right_margin(pdf):
 @pytest.mark.parametrize("docname", TOC)
 def test_every_table_and_figure_is_in_the_pdf_with_its_number_and_caption(docname, html_pages, chapter_text):
     soup = html_pages[docname]
-    captions = [f"{table.number} {table.caption}" for table in pages.tables(soup)]
+    captions = [f"{table.number} {table.caption}" for table in pages.tables(soup) if not table.number.startswith("Table S")]
     captions += [shown_text(caption) for caption in soup.select("article figure figcaption")]
     shown = chapter_text(docname)
     missing = [caption[:120] for caption in captions if squeezed(caption) not in shown]
@@ -162,13 +163,13 @@ def test_every_paragraph_with_a_glued_number_is_in_the_pdf(docname, html_pages, 
 
 @pytest.mark.parametrize("docname", TOC)
 def test_glued_numbers_in_the_pdf_are_the_library_s(docname, html_pages, chapter_text):
-    values = pages.library_values(docname)
+    values = pages.notebook_values(docname)
     shown = chapter_text(docname)
     problems = []
     for glued, block in glued_blocks(html_pages[docname], docname):
         expected = pages.format_glued(values[glued.key], glued.spec) if glued.key in values else None
         if expected is None or plain(glued.shown) != plain(expected):
-            problems.append(f"{glued.key}: shows {glued.shown!r}; the library gives {expected!r}")
+            problems.append(f"{glued.key}: shows {glued.shown!r}; the notebook computed {expected!r}")
         elif squeezed(shown_text(block)) not in shown:
             problems.append(f"{glued.key}: its sentence is not in the PDF")
     assert not problems, f"{docname}:\n" + "\n".join(problems)
@@ -186,6 +187,15 @@ def test_no_tex_source_collapsed_code_or_download_link_is_printed(html_pages, te
     on request (code cells) or only on screen (CSV downloads) is left out."""
     formulas = [plain(math.get_text()) for soup in html_pages.values() for math in soup.select("article .math")]
     downloads = [link["download"] for soup in html_pages.values() for link in soup.select("article a[download]")]
-    prompts = ["Show code cell source", "Show code cell output"]
+    prompts = ["Show the code", "Hide the code"]
     printed = [item for item in formulas + downloads + prompts if squeezed(item) in text]
     assert not printed, f"in the PDF's text: {printed}"
+
+
+def test_supplementary_tables_are_left_out(html_pages, text):
+    """Tables from a synthetic file (numbered "Table S1", ...) are not printed: the PDF's main text
+    holds only evidence; the HTML edition keeps them, collapsed."""
+    supplementary = [f"{table.number} {table.caption}" for soup in html_pages.values() for table in pages.tables(soup)
+                     if table.number.startswith("Table S")]
+    printed = [caption[:80] for caption in supplementary if squeezed(caption) in text]
+    assert not printed, f"supplementary tables in the PDF: {printed}"

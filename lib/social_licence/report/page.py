@@ -133,25 +133,29 @@ class Page:
     # --- tables -------------------------------------------------------------------------------------
     def table(self, name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, *, origin: str,
               evidence: str, values: pd.DataFrame | None = None, css_class: str | None = None,
-              series: str = "") -> None:
+              series: str = "", row_key: list[str] | None = None) -> None:
         """Glue ``shown`` as numbered table ``name``, followed by the CSV download of ``data``.
 
         ``origin`` ends the caption and fills the CSV's source column (per row where ``data`` has a
         ``data_source`` column of its own); ``evidence`` is the table's evidence class for the record;
         ``values`` (same shape as ``shown``) holds each cell's unrounded value where it has one.
         ``series`` prefixes the caption (``"S"`` for a table from a synthetic file, numbered apart).
+        Each cell is recorded under ``name/row/column``, the row named by its first column or, for a
+        table whose rows that does not tell apart, by the columns of ``row_key`` joined with " / ".
         """
-        labels = shown.iloc[:, 0].astype(str)
+        keys = row_key or [shown.columns[0]]
+        labels = shown[keys].astype(str).agg(" / ".join, axis=1)
         if labels.duplicated().any():
-            raise ValueError(f"table {name}: its first column must name each row once; repeated: "
+            raise ValueError(f"table {name}: its row key {keys} must name each row once; repeated: "
                              f"{sorted(set(labels[labels.duplicated()]))}")
         text = f"{caption.rstrip('.')}. {origin.rstrip('.')}."
         table = markdown_table(shown, text, name, css_class, series=series).data
         glue(name, Markdown(table + "\n" + csv_download(data, f"{name}.csv", origin).data + "\n"))
         cell = current_cell()
-        for row_number, row in enumerate(shown.itertuples(index=False)):
-            label = str(row[0])
-            for column, shown_text in zip(shown.columns[1:], row[1:]):
+        for row_number, (label, row) in enumerate(zip(labels, shown.itertuples(index=False))):
+            for column, shown_text in zip(shown.columns, row):
+                if column in keys:
+                    continue
                 value = None if values is None else values.iloc[row_number][column]
                 self.records.append({"key": f"{name}/{label}/{column}", "page": self.name, "cell": cell,
                                      "kind": "table cell", "evidence": evidence, "basis": origin,

@@ -79,7 +79,7 @@ def publish_build(page: Page) -> None:
                    page.evidence.survey.recoding,
                    "How the archived file's values became codebook codes: each value of every coded variable the "
                    "file labels or the mapping recodes, with its label, the code and label it became, and its rows",
-                   origin=data_origin(page.evidence.source), evidence="file")
+                   origin=data_origin(page.evidence.source), evidence="file", row_key=["Variable", "File value"])
     else:
         no_table("tbl-ap-recoding")
     versions = provenance.software_versions()
