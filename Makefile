@@ -11,7 +11,8 @@ SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
 .PHONY: setup chromium mathjax poppler book pdf compare test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
-        test-parts test-book test-pdf test-browser test-book-tests test-pdf-tests test-pytest test-nbval
+        edition-tests test-parts test-book test-edition test-pdf test-browser test-book-tests test-edition-tests \
+        test-pdf-tests test-pytest test-nbval
 
 ## setup: create/reuse the local virtual environment with the pinned packages and the library
 setup: $(SETUP)
@@ -94,14 +95,18 @@ test:
 	printf '%-34s %7.1f s\n' 'total' "$${total}e-3" 'total without setup' "$$(( total - $${setup%.*} ))e-3" >> $(TIMES); \
 	echo "== make test: wall time of each part ($(TIMES)) =="; cat $(TIMES)
 
-# the parts of `make test` after setup, listed so that the builds (the longest chain) start first
-test-parts: test-browser test-book-tests test-pdf-tests test-pytest test-nbval
+# the parts of `make test` after setup, listed so that the builds (the longest chains) start first
+test-parts: test-browser test-book-tests test-edition-tests test-pdf-tests test-pytest test-nbval
 test-book:
 	@$(call timed,book build,$(MAKE) --no-print-directory book)
+test-edition:
+	@$(call timed,edition build (params/deff-3.yml),$(MAKE) --no-print-directory book PARAMS=$(TEST_EDITION))
 test-pdf: test-book
 	@$(call timed,pdf build (make pdf),$(MAKE) --no-print-directory pdf)
-test-browser: test-pdf
+test-browser: test-pdf test-edition
 	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
+test-edition-tests: test-edition test-book
+	@$(call timed,edition tests (tests/edition),$(MAKE) --no-print-directory edition-tests)
 test-book-tests: test-pdf
 	@$(call timed,archived route (tests/book),$(MAKE) --no-print-directory book-tests)
 test-pdf-tests: test-pdf
@@ -111,9 +116,11 @@ test-pytest:
 test-nbval:
 	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 
-## pytest: the library tests (everything under tests/ but the built-book tests)
+## pytest: the library tests (everything under tests/ but the built-book tests), the survey core's and
+## the study's first: they catch a core bug in seconds
 pytest: setup
-	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf
+	$(PY) -m pytest tests/survey tests/study tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf \
+	  --ignore=tests/edition
 nbval: setup
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg intro.ipynb chapters
 
@@ -124,6 +131,12 @@ browser-tests: setup chromium
 ## book-tests: the archived route end to end, which is also the stale-number guard, on copies of _build (after `make book`)
 book-tests: setup
 	$(PY) -m pytest tests/book
+
+## edition-tests: the edition `make test` builds under a parameters file, and `make compare` against
+## the default build (after `make book` and `make book PARAMS=$(TEST_EDITION)`)
+TEST_EDITION := params/deff-3.yml
+edition-tests: setup
+	$(PY) -m pytest tests/edition
 
 ## pdf-tests: the PDF edition's text, bookmarks, page numbers and layout (after `make pdf`)
 pdf-tests: setup poppler

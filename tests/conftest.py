@@ -9,6 +9,7 @@ FOLDER_MARKERS = {
     "browser": "drives headless Chromium against the built book",
     "book": "builds the book (slow; run after `make book`)",
     "pdf": "reads the PDF edition (run after `make pdf`)",
+    "edition": "reads the edition built under params/deff-3.yml (run after `make book PARAMS=params/deff-3.yml`)",
 }
 
 

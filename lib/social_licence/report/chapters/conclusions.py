@@ -66,6 +66,8 @@ def publish_divisions(page: Page, family: pd.DataFrame, patterns: pd.DataFrame, 
     page.glue_facts([
         page.text("trust_headline", "and the survey confirms some of it" if confirmed else
                   "but the survey can hardly confirm it", "the family's adjusted p-values"),
+        page.text("divisions_summary", "and the survey confirms some of them" if confirmed else
+                  "but the survey is too small to settle them", "the family's adjusted p-values"),
         page.text("marginal_confirmation", confirmation(marginal, deffs, primary, "comparison"),
                   "the family of contrasts, adjusted once"),
         page.text("patterns_confirmation", confirmation(marginal_patterns, deffs, primary, "pattern"),
