@@ -161,7 +161,8 @@ def test_effective_n_is_required_when_its_rule_is_on():
     ([1], [np.nan], r"denominator: .* 1 of 1 are not \(nan\)"),
     (["3"], [10], r"numerator: counts must be numbers; got '3'"),
     ([1, 2], [10], r"differ in length \(2 and 1\)"),
-], ids=["above", "negative", "fraction", "missing", "text", "length"])
+    (pd.Series([1, 2], index=["a", "b"]), pd.Series([10, 20], index=["b", "a"]), r"must share one index"),
+], ids=["above", "negative", "fraction", "missing", "text", "length", "index"])
 def test_bad_estimate_inputs_are_refused(numerator, denominator, message):
     with pytest.raises(ValueError, match=message):
         check_estimates(numerator, denominator, RULES)

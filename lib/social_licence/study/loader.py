@@ -180,7 +180,7 @@ def _invalid(line: bytes, codec: str) -> bool:
     return False
 
 
-def decode_text(data: bytes, name: str, encoding: str | None) -> str:
+def _decode_text(data: bytes, name: str, encoding: str | None) -> str:
     """The text of a delimited file, by its byte-order mark, else the mapping's ``encoding``, else UTF-8.
 
     Anything else raises ``ValueError`` naming the encoding found or likely and what to do: a
@@ -243,13 +243,13 @@ def _decimal_mark(text: str, delimiter: str, name: str) -> str:
     return ","
 
 
-def read_delimited(path: Path, kind: str, encoding: str | None) -> pd.DataFrame:
+def _read_delimited(path: Path, kind: str, encoding: str | None) -> pd.DataFrame:
     """Read a delimited text file (see the module docstring for the encodings and delimiters handled)."""
     data = path.read_bytes()
     signature = next((what for start, what in WORKBOOK_SIGNATURES.items() if data.startswith(start)), None)
     if signature:
         raise ValueError(_spreadsheet_advice(path.name, f"{signature}, not {kind} text"))
-    text = decode_text(data, path.name, encoding)
+    text = _decode_text(data, path.name, encoding)
     delimiter = _delimiter(text, kind, path.name)
     ragged = _ragged_lines(text, delimiter)
     if ragged:
@@ -283,7 +283,7 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, d
                          f"({', '.join(s for s, k in FORMATS.items() if k in DELIMITERS)}); {path.name} is a {kind} "
                          f"file, which records its own encoding: remove `encoding` from the mapping")
     if kind in DELIMITERS:
-        return read_delimited(path, kind, encoding), {}
+        return _read_delimited(path, kind, encoding), {}
     try:
         if kind == "Parquet":
             return pd.read_parquet(path), {}

@@ -171,13 +171,18 @@ def check_estimates(numerator, denominator, rules: DisclosureRules, effective_n=
 
     ``numerator``: unweighted count of respondents giving the counted answer; ``denominator``:
     unweighted count in the estimate's base; ``effective_n``: the estimate's effective sample
-    size (n / design effect), needed when ``rules.min_effective_n`` is set. Returns columns
+    size (n / design effect), needed when ``rules.min_effective_n`` is set. Series given
+    together must share one index. Returns columns
     ``unweighted_base``, ``numerator``, ``effective_n``, ``rule`` and ``result`` (``pass`` or
     ``suppressed``), indexed like ``numerator``. The first rule broken decides, in this order:
     ``min_count_denominator`` (no estimate over a base below the threshold),
     ``min_count_numerator``, ``min_count_complement`` (base - numerator, if
     ``apply_threshold_to_complement``), ``min_effective_n``.
     """
+    indexed = [v.index for v in (numerator, denominator, effective_n) if isinstance(v, pd.Series)]
+    if any(not index.equals(indexed[0]) for index in indexed):
+        raise ValueError("numerator, denominator and effective_n, given as Series, must share one index "
+                         "(they are matched by position)")
     numerators = _whole_counts(numerator, "numerator")
     bases = _whole_counts(denominator, "denominator")
     if numerators.size != bases.size:
