@@ -5,6 +5,7 @@ column names v01..v29 and with the archive coding sex 10/20) into pytest's tmp_p
 loading through a mapping gives back the source frame exactly, or that the error message names the
 variable, the offending values with counts, and the number of rows.
 """
+import codecs
 import hashlib
 import uuid
 
@@ -18,6 +19,7 @@ from social_licence.study.loader import (
     MAPPING_ENV,
     SYNTHETIC_LABEL,
     load_survey,
+    read_table,
 )
 from social_licence.study.paths import PROJECT_ROOT, SYNTHETIC_PATH
 
@@ -259,9 +261,9 @@ def test_empty_files(tmp_path, source):
 
 
 def test_unsupported_file_type(tmp_path):
-    path = tmp_path / "survey.xlsx"
-    path.write_bytes(b"PK")
-    with pytest.raises(ValueError, match=r"unsupported file type '\.xlsx'.*\.csv, \.tab, \.tsv, \.sav, \.dta, \.parquet"):
+    path = tmp_path / "survey.json"
+    path.write_bytes(b"{}")
+    with pytest.raises(ValueError, match=r"unsupported file type '\.json'.*\.csv, \.tab, \.tsv, \.txt, \.sav, \.dta, \.parquet"):
         load_survey(path)
 
 
@@ -285,10 +287,161 @@ def test_missing_file(tmp_path):
     ({"exclude": [{"column": "x"}]}, "each exclude rule needs exactly column, values, reason"),
     ({"recode": {"sex": [1, 2]}}, "recode for 'sex' must map file values to codes"),
     ({"variables": {"sex": "v", "age_band": "v"}}, r"file column\(s\) \['v'\] mapped to more than one"),
-], ids=["unknown-variable", "unknown-key", "exclude-rule", "recode-shape", "shared-column"])
+    ({"encoding": "klingon"}, r"encoding 'klingon' is not a text encoding Python knows; use a name such as cp1252"),
+    ({"encoding": "rot13"}, r"encoding 'rot13' is not a text encoding Python knows"),
+    ({"encoding": 1252}, r"encoding 1252 is not a text encoding Python knows"),
+], ids=["unknown-variable", "unknown-key", "exclude-rule", "recode-shape", "shared-column", "unknown-encoding",
+        "not-a-text-encoding", "encoding-number"])
 def test_bad_mapping_file(tmp_path, source, mapping, message):
     path = write(source, tmp_path / "plain.csv")
     mapping_path = tmp_path / "bad.yml"
     mapping_path.write_text(yaml.safe_dump(mapping), encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_survey(path, mapping=mapping_path)
+
+
+# --- text files as spreadsheet programs write them ----------------------------------------------
+# The archive frame with a text column of non-ASCII labels (ignored by the mapping) and a non-ASCII
+# column name (mapped), so that a wrong decoding shows in the data, not only in a label.
+
+LABELS = ["Café", "naïve", "£5,200 or more", "Zoë; “quoted”", "plain"]
+
+
+def labelled_frame(source: pd.DataFrame) -> pd.DataFrame:
+    frame = archive_frame(source).rename(columns={ARCHIVE_NAMES["household_size"]: "haushaltsgröße"})
+    return frame.assign(note=[LABELS[i % len(LABELS)] for i in range(len(frame))])
+
+
+def labelled_mapping(tmp_path, **extra) -> str:
+    variables = {**ARCHIVE_NAMES, "household_size": "haushaltsgröße"}
+    path = tmp_path / "mapping.yml"
+    mapping = {"variables": variables, "recode": {"sex": {10: 1, 20: 2}}, "ignore": ["note"], **extra}
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def excel_text(frame: pd.DataFrame, sep: str = ",", decimal: str = ".") -> str:
+    """The frame as a spreadsheet program writes it: CRLF line ends."""
+    return frame.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n")
+
+
+EXPORTS = {  # name: (file name, bytes from the frame, mapping's encoding)
+    "utf-8 with BOM (Excel 'CSV UTF-8')": ("export.csv", lambda f: codecs.BOM_UTF8 + excel_text(f).encode("utf-8"), None),
+    "utf-16 LE with BOM (Excel 'Unicode Text')": (
+        "export.txt", lambda f: codecs.BOM_UTF16_LE + excel_text(f, "\t").encode("utf-16-le"), None),
+    "utf-16 BE with BOM": ("export.txt", lambda f: codecs.BOM_UTF16_BE + excel_text(f, "\t").encode("utf-16-be"), None),
+    "utf-32 with BOM": ("export.tab", lambda f: codecs.BOM_UTF32_LE + excel_text(f, "\t").encode("utf-32-le"), None),
+    "windows-1252, encoding stated (Excel 'CSV')": ("export.csv", lambda f: excel_text(f).encode("cp1252"), "cp1252"),
+    "mac-roman tab-delimited, encoding stated (Excel 2011 for Mac)": (
+        "export.tsv", lambda f: excel_text(f, "\t").encode("mac-roman"), "mac-roman"),
+    "utf-16 LE without BOM, encoding stated": ("export.txt", lambda f: excel_text(f, "\t").encode("utf-16-le"), "utf-16-le"),
+    "semicolons and decimal commas, windows-1252 (European Excel 'CSV')": (
+        "export.csv", lambda f: excel_text(f, ";", ",").encode("cp1252"), "cp1252"),
+    "semicolons and decimal commas, utf-8 with BOM (European Excel 'CSV UTF-8')": (
+        "export.csv", lambda f: codecs.BOM_UTF8 + excel_text(f, ";", ",").encode("utf-8"), None),
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=list(EXPORTS))
+def test_spreadsheet_exports_load_to_the_same_data_as_utf8(tmp_path, source, export):
+    name, encode, encoding = EXPORTS[export]
+    frame = labelled_frame(source)
+    original = write(frame, tmp_path / "original.csv")
+    exported = tmp_path / name
+    exported.write_bytes(encode(frame))
+    assert exported.read_bytes() != open(original, "rb").read()
+    # the raw table, labels included, decodes to exactly what the UTF-8 file holds
+    pd.testing.assert_frame_equal(read_table(exported, encoding)[0], read_table(tmp_path / "original.csv")[0],
+                                  check_exact=True)
+    survey = load_survey(exported, mapping=labelled_mapping(tmp_path, **({"encoding": encoding} if encoding else {})))
+    pd.testing.assert_frame_equal(survey.data, load_survey(original, mapping=labelled_mapping(tmp_path)).data,
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(survey.data[list(CODEBOOK.columns)], source, check_exact=True)
+
+
+def test_windows_1252_without_a_stated_encoding_is_refused_naming_it(tmp_path, source):
+    path = tmp_path / "export.csv"
+    path.write_bytes(excel_text(labelled_frame(source)).encode("cp1252"))
+    with pytest.raises(ValueError) as error:
+        load_survey(path, mapping=labelled_mapping(tmp_path))
+    message = str(error.value)
+    # the header holds 'ö' (byte 0xF6); so do the 32 of 40 data lines whose label is not 'plain'
+    assert "export.csv is not UTF-8 text: byte 0xF6 on line 1 (33 line(s) in all)" in message
+    assert "haushaltsgröße" in message and "It is probably Windows-1252" in message
+    assert "'CSV UTF-8 (Comma delimited)'" in message and "`encoding: cp1252`" in message
+
+
+def test_a_stated_encoding_that_does_not_fit_is_refused(tmp_path, source):
+    path = tmp_path / "export.csv"
+    path.write_bytes(excel_text(labelled_frame(source)).encode("cp1252"))
+    with pytest.raises(ValueError, match=r"export.csv is not valid utf-8 text: byte 0xF6 on line 1 \(33 line"):
+        load_survey(path, mapping=labelled_mapping(tmp_path, encoding="utf-8"))
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_naming_it(tmp_path, source):
+    path = tmp_path / "export.txt"
+    path.write_bytes(excel_text(labelled_frame(source), "\t").encode("utf-16-le"))
+    with pytest.raises(ValueError, match=r"export.txt holds \d+ zero bytes, which UTF-8 text never has: it looks "
+                                         r"like UTF-16 text without a byte-order mark; .*`encoding: utf-16-le`"):
+        load_survey(path, mapping=labelled_mapping(tmp_path))
+    path.write_bytes(excel_text(labelled_frame(source), "\t").encode("utf-16-be"))
+    with pytest.raises(ValueError, match=r"`encoding: utf-16-be`"):
+        load_survey(path, mapping=labelled_mapping(tmp_path))
+
+
+def test_a_byte_order_mark_contradicting_the_stated_encoding_is_refused(tmp_path, source):
+    path = tmp_path / "export.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + excel_text(labelled_frame(source), "\t").encode("utf-16-le"))
+    with pytest.raises(ValueError, match=r"export.txt starts with a UTF-16 little-endian byte-order mark, but the "
+                                         r"mapping file states encoding 'cp1252'; remove `encoding`"):
+        load_survey(path, mapping=labelled_mapping(tmp_path, encoding="cp1252"))
+
+
+def test_ragged_rows_are_reported_in_utf16_files_too(tmp_path, source):
+    lines = excel_text(archive_frame(source), "\t").split("\r\n")
+    lines[6] = lines[6].rsplit("\t", 1)[0]  # file line 7 loses its last field
+    path = tmp_path / "export.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".join(lines).encode("utf-16-le"))
+    width = len(CODEBOOK.columns)
+    with pytest.raises(ValueError, match=rf"export.txt: 1 record\(s\) do not have the header's {width} fields: "
+                                         rf"line 7 \({width - 1} fields\)"):
+        load_survey(path, mapping=write_mapping(tmp_path))
+
+
+def test_semicolons_with_decimal_points_are_refused(tmp_path, source):
+    path = tmp_path / "export.csv"
+    path.write_text(excel_text(archive_frame(source), ";"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"export.csv is semicolon-delimited, as European Excel writes 'CSV', where the "
+                                         r"decimal mark is a comma, but 40 field\(s\) hold a decimal point: "):
+        load_survey(path, mapping=write_mapping(tmp_path))
+
+
+@pytest.mark.parametrize("name, sep, found", [("export.txt", ",", "28 commas"), ("export.tsv", ";", "28 semicolons"),
+                                              ("export.csv", "|", "")])
+def test_a_header_without_the_formats_delimiter_is_refused(tmp_path, source, name, sep, found):
+    path = tmp_path / name
+    path.write_text(excel_text(archive_frame(source), sep), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{name}: its header line has no (tabs|commas), the delimiter of a "
+                                         rf"(tab-delimited|csv) file{', but ' + found if found else ''}; save it as"):
+        load_survey(path, mapping=write_mapping(tmp_path))
+
+
+@pytest.mark.parametrize("name, start, what", [
+    ("survey.xlsx", b"PK\x03\x04", "an Excel workbook"), ("survey.xls", b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook"),
+    ("survey.ods", b"PK\x03\x04", "an OpenDocument spreadsheet"),
+    ("survey.csv", b"PK\x03\x04", r"a zip archive \(an Excel .xlsx or OpenDocument workbook\), not csv text"),
+    ("survey.txt", b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook, not tab-delimited text"),
+], ids=["xlsx", "xls", "ods", "xlsx-renamed-csv", "xls-renamed-txt"])
+def test_spreadsheet_workbooks_are_refused_with_how_to_export_them(tmp_path, name, start, what):
+    path = tmp_path / name
+    path.write_bytes(start + b"\x00" * 100)
+    with pytest.raises(ValueError, match=rf"{name} is {what}, which the loader does not read .* "
+                                         r"'CSV UTF-8 \(Comma delimited\) \(\*\.csv\)' or 'Unicode Text \(\*\.txt\)'"):
+        load_survey(path)
+
+
+def test_an_encoding_is_refused_for_a_file_that_records_its_own(tmp_path, source):
+    path = write(archive_frame(source), tmp_path / "archive.sav")
+    with pytest.raises(ValueError, match=r"states encoding 'cp1252', which is for text files \(\.csv, \.tab, \.tsv, "
+                                         r"\.txt\); archive.sav is a SPSS file, which records its own encoding"):
+        load_survey(path, mapping=write_mapping(tmp_path, encoding="cp1252"))

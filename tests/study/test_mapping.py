@@ -11,7 +11,7 @@ import pytest
 import yaml
 from social_licence.study.codebook import load_codebook
 from social_licence.study.loader import load_survey
-from social_licence.study.mapping import AUDIT_COLUMNS, label_polarity
+from social_licence.study.mapping import AUDIT_COLUMNS, IDENTITY, label_polarity, load_mapping
 from social_licence.study.paths import SYNTHETIC_PATH
 
 CODEBOOK = load_codebook()
@@ -140,3 +140,16 @@ def test_stata_extended_missings_are_recoded_by_letter(tmp_path, source):
 ])
 def test_label_polarity_follows_the_documented_rule(label, polarity):
     assert label_polarity(label) == polarity
+
+
+@pytest.mark.parametrize("stated", ["cp1252", "latin-1", "utf-16-le"])
+def test_the_encoding_key_is_kept_as_stated(tmp_path, stated):
+    """The loader reads a text file without a byte-order mark in it (tests/study/test_loader.py)."""
+    assert load_mapping(write_mapping(tmp_path, {}, encoding=stated), CODEBOOK).encoding == stated
+    assert load_mapping(write_mapping(tmp_path, {}), CODEBOOK).encoding is None and IDENTITY.encoding is None
+
+
+@pytest.mark.parametrize("stated", ["klingon", "base64", ["cp1252"]])
+def test_an_encoding_python_cannot_read_text_with_is_refused(tmp_path, stated):
+    with pytest.raises(ValueError, match=rf"encoding {stated!r} is not a text encoding Python knows".replace("[", r"\[")):
+        load_mapping(write_mapping(tmp_path, {}, encoding=stated), CODEBOOK)

@@ -23,6 +23,11 @@ is the one place where an archived file can be misread, so this module refuses a
   ``accept_label_conflicts``. Exact wording is not compared: archives word their labels
   differently ("Neither" against "Neither agree nor disagree").
 
+Text encoding. A text file (``.csv``, ``.tab``, ``.tsv``, ``.txt``) is read by its byte-order mark,
+else as UTF-8; the optional key ``encoding`` names the encoding of one without a mark that is not
+UTF-8 (e.g. ``cp1252``, what Excel on Windows saves as "CSV"). It must be a text encoding Python
+knows, and only a text file may have one (see :mod:`social_licence.study.loader`).
+
 Missing values in the file. SPSS user-missing codes (e.g. -1 "don't know", -9 "refused") are read
 as their values (pyreadstat ``user_missing=True``), so the recode maps them to the codebook's
 missing codes (8 and 9). Stata extended missings ``.a`` ... ``.z`` are read as the letters
@@ -31,6 +36,7 @@ recoded with the key ``null``; without one it is an error when the loader checks
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +47,7 @@ import yaml
 
 from social_licence.study.codebook import Codebook
 
-MAPPING_KEYS = ("variables", "recode", "ignore", "exclude", "accept_label_conflicts")
+MAPPING_KEYS = ("variables", "recode", "ignore", "exclude", "accept_label_conflicts", "encoding")
 #: the reserved key of a recode table listing file values that are kept as they are
 KEEP = "keep"
 #: columns of :func:`recoding_audit`
@@ -69,7 +75,8 @@ class Mapping:
     codebook name -> :class:`Recode`. ``ignore``: ``fnmatch`` patterns of file columns to leave
     out. ``exclude``: rules ``{column, values, reason}`` dropping rows whose file ``column`` takes
     one of ``values``. ``accept_label_conflicts``: codebook variables whose label polarity
-    conflicts are accepted as intended.
+    conflicts are accepted as intended. ``encoding``: the text encoding of a delimited file
+    without a byte-order mark, or None (UTF-8).
     """
 
     variables: dict
@@ -77,6 +84,7 @@ class Mapping:
     ignore: tuple[str, ...]
     exclude: tuple[dict, ...]
     accept_label_conflicts: tuple[str, ...]
+    encoding: str | None = None
 
 
 IDENTITY = Mapping({}, {}, (), (), ())
@@ -135,7 +143,21 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
             raise ValueError(f"mapping file {path}: each exclude rule needs exactly column, values, reason; got {rule!r}")
     return Mapping(dict(variables), {name: _recode(name, table, path) for name, table in recode.items()},
                    tuple(str(p) for p in raw.get("ignore") or ()), tuple(raw.get("exclude") or ()),
-                   tuple(accepted))
+                   tuple(accepted), _encoding(raw.get("encoding"), path))
+
+
+def _encoding(name, path) -> str | None:
+    """The mapping's ``encoding``: None, or the name of a text encoding Python knows."""
+    if name is None:
+        return None
+    try:
+        if not isinstance(name, str):
+            raise LookupError(name)
+        "a".encode(name)  # refuses codecs that are not text encodings (e.g. 'rot13', 'base64')
+    except LookupError:
+        raise ValueError(f"mapping file {path}: encoding {name!r} is not a text encoding Python knows; "
+                         f"use a name such as cp1252, latin-1, mac-roman or utf-16-le") from None
+    return name
 
 
 def file_values(column: pd.Series) -> pd.Series:
