@@ -4,7 +4,8 @@ with the text a reader sees, the unrounded value, what carries it and the cell t
 Each computing page ends with ``page.finish()`` (``social_licence.report.page``), which glues the
 record of its numbers under ``<prefix>_values`` as JSON text: the data source with its SHA-256,
 the parameters in force and one record per glued value and table cell (key, kind, evidence class
-and basis, unit, unrounded value, text, execution count of the cell that glued it). myst-nb keeps
+and basis, unit, unrounded value, text, and the glue key whose output marks the cell that computed
+it). myst-nb keeps
 the glued data of each page it reads in ``<build>/jupyter_execute/<docname>.glue.json``, beside the
 executed notebook. When an HTML build finishes without an exception, this extension gathers those
 records, in reading order, into ``<outdir>/values.json``::
@@ -15,8 +16,10 @@ records, in reading order, into ``<outdir>/values.json``::
 
 and adds it to every page's download menu ("Numbers (JSON)"). A build that stops with an exception
 leaves no ``values.json`` (the earlier one is removed when the build starts). To each record it adds its page's
-docname, the id (``cell-NN``) and first comment line of the code cell that computed it (the cell
-whose execution count the record names), and, for a glued value, ``shown``: the text of each
+docname, the id (``cell-NN``) and first comment line of the code cell that computed it (the code
+cell of the executed notebook that marked the record's glue key in its outputs, as
+``social_licence.report.page.mark_cell`` does), and, for a glued value,
+``shown``: the text of each
 ``{glue:text}`` role that places it on the page, formatted with the role's format spec by myst-nb's
 own formatter and paired with the glued texts of the page's doctree (the ``{only}`` blocks of
 another data source left out, as the page is written): ``shown`` holds the page's text (with
@@ -27,7 +30,7 @@ says what the page shows. Keys a page places without a record are listed under i
 A page without a record (the glossary, the references) is simply absent; a page that should have
 one has none is a warning, so the strict build fails: one whose notebook has a ``parameters`` cell
 (papermill's tag: it computes under the book's assumptions) or places a ``{glue:text}`` value.
-So are a record naming a cell its notebook does not have, a key recorded twice, and pages whose
+So are a record whose glue key no cell of its notebook glued, a key recorded twice, and pages whose
 parameters differ (``parameters`` is then null and ``parameters_differ`` names them): every page
 of one build, the default edition or one built from a parameters file, computes under the same
 assumptions. ``_ext/compare_builds.py`` (``make compare``) compares two builds through their
@@ -49,7 +52,7 @@ from markdown_it.renderer import RendererHTML
 from myst_nb.core.variables import format_plain_text
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
-from social_licence.report.page import RECORD
+from social_licence.report.page import GLUED_MIME, RECORD
 from sphinx.util import logging
 from sphinx.util.nodes import process_only_nodes
 
@@ -166,13 +169,14 @@ def page_entry(docname: str, notebook, glue: dict, roles: list[tuple[str, str]],
     else:
         problems.append(f"{docname}: the page shows the glued texts {pasted}, but its {{glue:text}} roles format "
                         f"to {[text for _, text in placements]}: values.json would not say what the page shows")
-    cells = {cell.get("execution_count"): cell for cell in code}
+    cells = {key: cell for cell in code for output in cell.get("outputs", [])
+             for key in output.get("data", {}).get(GLUED_MIME, {}).get("glued", [])}
     records = []
     for item in record["records"]:
-        cell = cells.get(item["cell"])
+        cell = cells.get(item["glue"])
         if cell is None:
-            problems.append(f"{docname}: record {item['key']!r} names cell {item['cell']!r}, but the executed "
-                            f"notebook's code cells have execution counts {sorted(c for c in cells if c)}")
+            problems.append(f"{docname}: record {item['key']!r} was glued as {item['glue']!r}, but no code cell of "
+                            "the executed notebook glued that key")
         extra = {"docname": docname, "cell_id": cell.get("id") if cell else None,
                  "cell_comment": first_comment(cell.source) if cell else None}
         if item["kind"] == "value":

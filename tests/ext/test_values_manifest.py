@@ -20,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
 import values_manifest as vm
+from social_licence.report.page import GLUED_MIME
 
 PREFIX = "application/papermill.record/"
 PARSER = vm.markdown_parser(["colon_fence"])
@@ -31,16 +32,25 @@ def glued(name: str, text: str):
                       metadata={"scrapbook": {"name": name, "mime_prefix": PREFIX}})
 
 
-def record(parameters=None, cell=2) -> dict:
-    """A page's record of numbers as page.finish() glues it."""
-    item = {"page": "p", "cell": cell, "evidence": "derived", "basis": "printed shares", "value": 82.456}
+def record(parameters=None, table_glue="tbl-t") -> dict:
+    """A page's record of numbers as page.finish() glues it (each record names the glue key whose
+    output marks its cell)."""
+    item = {"page": "p", "evidence": "derived", "basis": "printed shares", "value": 82.456}
     return {"page": "p", "data_source": "synthetic", "data_path": "data/x.csv", "sha256": "ab",
             "parameters": parameters or {"level": 0.95},
-            "records": [{**item, "key": "t_share", "kind": "value", "unit": "percent", "text": "82%"},
-                        {**item, "key": "t_verdict", "kind": "value", "unit": "text", "value": "open", "text": "open"},
-                        {**item, "key": "t_phrase", "kind": "value", "unit": "text", "value": "Holm's test",
-                         "text": "Holm's test"},
-                        {**item, "key": "tbl-t/Row/All", "kind": "table cell", "text": "82 (78–86) ✓"}]}
+            "records": [{**item, "key": "t_share", "glue": "t_share", "kind": "value", "unit": "percent", "text": "82%"},
+                        {**item, "key": "t_verdict", "glue": "t_verdict", "kind": "value", "unit": "text",
+                         "value": "open", "text": "open"},
+                        {**item, "key": "t_phrase", "glue": "t_phrase", "kind": "value", "unit": "text",
+                         "value": "Holm's test", "text": "Holm's test"},
+                        {**item, "key": "tbl-t/Row/All", "glue": table_glue, "kind": "table cell",
+                         "text": "82 (78–86) ✓"}]}
+
+
+#: the outputs of the record's cell: its glued values, and the mark of the keys it glued
+GLUED = [glued("t_share", "82.456"), glued("t_verdict", "'open'"), glued("t_phrase", '"Holm\'s test"'),
+         glued("tbl-t", "'table'"),
+         new_output("display_data", data={GLUED_MIME: {"glued": ["t_share", "t_verdict", "t_phrase", "tbl-t"]}})]
 
 
 def notebook(markdown: str, outputs: list, parameters: bool = True):
@@ -63,6 +73,7 @@ sys.path.insert(0, {str(PROJECT_ROOT / "_ext")!r})
 extensions = ["myst_nb", "values_manifest"]
 nb_execution_mode = "off"
 myst_enable_extensions = ["colon_fence"]
+suppress_warnings = ["mystnb.unknown_mime_type"]  # the cells' marks of what they glued, as in _config.yml
 html_theme = "sphinx_book_theme"
 """
 
@@ -74,8 +85,7 @@ def built(tmp_path_factory):
     source, out = folder / "source", folder / "_build"
     source.mkdir()
     (source / "conf.py").write_text(CONF)
-    nbformat.write(notebook(SHARES, [glued("t_share", "82.456"), glued("t_verdict", "'open'"), glued("t_phrase", '"Holm\'s test"'),
-                                     glued("t_values", json.dumps(record()))]), source / "index.ipynb")
+    nbformat.write(notebook(SHARES, [*GLUED, glued("t_values", json.dumps(record()))]), source / "index.ipynb")
     nbformat.write(notebook("# No record\n\nNothing glued.\n", []), source / "norecord.ipynb")
     warnings = io.StringIO()
     with docutils_namespace():
@@ -124,26 +134,27 @@ def test_glue_text_roles_follow_only_blocks_and_nested_directives():
 def test_a_role_myst_nb_cannot_fill_places_nothing():
     glue = {"t_values": {"data": {"text/plain": json.dumps(record())}}, "t_share": {"data": {"text/plain": "'82%'"}}}
     roles = [("t_share", ".0f"), ("t_missing", "s"), ("t_share", "s")]
-    entry, problems = vm.page_entry("chapter", notebook("", []), glue, roles, ["82%"])
+    entry, problems = vm.page_entry("chapter", notebook("", GLUED), glue, roles, ["82%"])
     assert entry["placements"] == [("t_share", "82%")] and problems == []
 
 
 def test_the_text_shown_is_the_page_s_and_must_match_the_formatted_value_but_for_typography():
     glue = {"t_values": {"data": {"text/plain": json.dumps(record())}},
             "t_verdict": {"data": {"text/plain": '"Holm\'s -- open..."'}}}
-    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], ["Holm’s – open…"])
+    entry, problems = vm.page_entry("chapter", notebook("", GLUED), glue, [("t_verdict", "s")], ["Holm’s – open…"])
     assert problems == [] and entry["records"][1]["shown"] == ["Holm’s – open…"]
-    _, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], ["Holm’s – closed…"])
+    _, problems = vm.page_entry("chapter", notebook("", GLUED), glue, [("t_verdict", "s")], ["Holm’s – closed…"])
     assert "would not say what the page shows" in problems[0]
-    _, problems = vm.page_entry("chapter", notebook("", []), glue, [("t_verdict", "s")], [])
+    _, problems = vm.page_entry("chapter", notebook("", GLUED), glue, [("t_verdict", "s")], [])
     assert "would not say what the page shows" in problems[0]
 
 
-def test_a_record_naming_a_cell_the_notebook_lacks_is_a_problem():
-    glue = {"t_values": {"data": {"text/plain": json.dumps(record(cell=3))}}}
-    entry, problems = vm.page_entry("chapter", notebook("", []), glue, [], [])
-    assert entry["records"][0]["cell_id"] is None
-    assert problems and "record 't_share' names cell 3" in problems[0] and "[1, 2]" in problems[0]
+def test_a_record_whose_glue_key_no_cell_glued_is_a_problem():
+    glue = {"t_values": {"data": {"text/plain": json.dumps(record(table_glue="tbl-missing"))}}}
+    entry, problems = vm.page_entry("chapter", notebook("", GLUED), glue, [], [])
+    assert entry["records"][0]["cell_id"] == "cell-02" and entry["records"][3]["cell_id"] is None
+    assert problems == ["chapter: record 'tbl-t/Row/All' was glued as 'tbl-missing', but no code cell of the "
+                        "executed notebook glued that key"]
 
 
 def test_a_page_placing_glued_values_needs_a_record_even_without_parameters():
@@ -156,7 +167,7 @@ def test_pages_under_different_parameters_and_repeated_keys_are_said():
     entries = {}
     for docname, level in (("a", 0.95), ("b", 0.9)):
         glue = {"x_values": {"data": {"text/plain": json.dumps(record({"level": level, "min_base": 30}))}}}
-        entries[docname], _ = vm.page_entry(docname, notebook("", []), glue, [], [])
+        entries[docname], _ = vm.page_entry(docname, notebook("", GLUED), glue, [], [])
     manifest, problems = vm.book_manifest(entries)
     assert manifest["parameters"] is None
     assert manifest["parameters_differ"] == {"level": {"a": 0.95, "b": 0.9}}

@@ -61,7 +61,7 @@ def test_facts_are_glued_under_their_keys_and_recorded_with_what_carries_them(pa
     assert page.facts == facts
     assert [r["key"] for r in page.records] == ["tp_share", "tp_low", "tp_who"]
     share, low, who = page.records
-    assert share == {"key": "tp_share", "page": "test_page", "cell": None, "kind": "value", "evidence": "published",
+    assert share == {"key": "tp_share", "page": "test_page", "glue": "tp_share", "kind": "value", "evidence": "published",
                      "basis": "paper, Table 3", "unit": "percent", "value": 49.0, "text": "49%"}
     assert low["evidence"] == "derived" and low["value"] == 0.441235 and type(low["value"]) is float
     assert low["text"] == "0.44"
@@ -133,7 +133,7 @@ def test_a_table_records_one_record_per_cell_with_its_evidence_class(page):
                                                 "tbl-tp-x/Trust: police/Black parents",
                                                 "tbl-tp-x/Parents/All parents", "tbl-tp-x/Parents/Black parents"]
     first, second, foot, _ = page.records
-    assert first == {"key": "tbl-tp-x/Trust: police/All parents", "page": "test_page", "cell": None,
+    assert first == {"key": "tbl-tp-x/Trust: police/All parents", "page": "test_page", "glue": "tbl-tp-x",
                      "kind": "table cell", "evidence": "derived", "basis": "Source: the paper", "value": 49.0,
                      "text": "49 (44–54) ?"}
     assert second["value"] == 28.0, "stored at six significant digits"
@@ -212,5 +212,11 @@ def test_every_page_of_the_book_has_a_notebook_and_a_module_with_its_own_prefix(
     assert len(set(prefixes)) == len(prefixes)
 
 
-def test_outside_a_kernel_there_is_no_cell_number():
-    assert page_module.current_cell() is None
+def test_the_cell_marks_the_keys_it_glued(page, monkeypatch):
+    """Each cell that glues facts or a table leaves their keys in its outputs, by which the build's
+    manifest finds the cell (myst-nb takes glue outputs out of the cells)."""
+    shown = []
+    monkeypatch.setattr(page_module, "display", lambda data, raw: shown.append(data))
+    page.glue_facts([page.published("share", 49.0, "paper, Table 3")])
+    page.table("tbl-tp-x", SHOWN, DATA, "Trust.", origin="Source: the paper", evidence="derived")
+    assert shown == [{page_module.GLUED_MIME: {"glued": ["tp_share"]}}, {page_module.GLUED_MIME: {"glued": ["tbl-tp-x"]}}]

@@ -7,9 +7,11 @@ notices: the data source and, for an edition built under other assumptions, whic
 differ from the default edition. Each analysis cell then glues the facts it produced
 (:meth:`Page.glue_facts`) and the tables it laid out (:meth:`Page.table`); every glued value and
 table cell is recorded with its key, the text shown, the unrounded value, its evidence class and
-basis and the cell that glued it. :meth:`Page.finish` glues the page's evidence line and the
-record (the build's manifest of numbers, ``values.json``, is gathered from every page's record
-by ``_ext/values_manifest.py``) and returns the download of the page's facts.
+basis, and its glue key; the cell that glued it leaves the key in its outputs (:func:`mark_cell`),
+by which the manifest finds the cell in the executed notebook (a cell number read at run time
+differs between Jupyter, nbclient and nbval). :meth:`Page.finish` glues the page's evidence line, the download of its facts and the
+record (the build's manifest of numbers, ``values.json``, is gathered from every page's record by
+``_ext/values_manifest.py``).
 """
 from __future__ import annotations
 
@@ -18,8 +20,7 @@ import math
 from importlib import import_module
 
 import pandas as pd
-from IPython import get_ipython
-from IPython.display import Markdown, Pretty
+from IPython.display import Markdown, Pretty, display
 
 from social_licence.analysis.evidence import Evidence
 from social_licence.analysis.facts import Fact, evidence_line, facts_table, reading
@@ -36,14 +37,15 @@ PAGES = {
 }
 #: the glue key suffix of a page's record of numbers (gathered into values.json)
 RECORD = "values"
+#: the output by which a cell says which keys it glued: myst-nb takes glue outputs out of the cells,
+#: so ``_ext/values_manifest.py`` finds the cell that computed a number by this mark (a type the book
+#: does not render)
+GLUED_MIME = "application/vnd.social-licence.glued+json"
 
 
-def current_cell() -> int | None:
-    """The number of the running notebook cell (the n-th code cell of a fresh run), or None outside
-    IPython. IPython 9 has already counted the running cell in ``execution_count`` (it is the next
-    cell's number), so the running cell is the last entry of its input history ``In``."""
-    shell = get_ipython()
-    return None if shell is None else len(shell.user_ns.get("In", [""])) - 1
+def mark_cell(keys: list[str]) -> None:
+    """Leave in the running cell's outputs the glue keys it glued."""
+    display({GLUED_MIME: {"glued": list(keys)}}, raw=True)
 
 
 def _plain(value):
@@ -122,10 +124,10 @@ class Page:
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
             raise ValueError(f"{self.name}: facts with the same key: {repeated}")
-        cell = current_cell()
+        mark_cell([fact.key for fact in facts])
         for fact in facts:
             glue(fact.key, fact.value)
-            self.records.append({"key": fact.key, "page": self.name, "cell": cell, "kind": "value",
+            self.records.append({"key": fact.key, "page": self.name, "glue": fact.key, "kind": "value",
                                  "evidence": fact.kind, "basis": fact.basis, "unit": fact.unit,
                                  "value": _plain(fact.value), "text": fact.text})
         self.facts += facts
@@ -151,13 +153,13 @@ class Page:
         text = f"{caption.rstrip('.')}. {origin.rstrip('.')}."
         table = markdown_table(shown, text, name, css_class, series=series).data
         glue(name, Markdown(table + "\n" + csv_download(data, f"{name}.csv", origin).data + "\n"))
-        cell = current_cell()
+        mark_cell([name])
         for row_number, (label, row) in enumerate(zip(labels, shown.itertuples(index=False))):
             for column, shown_text in zip(shown.columns, row):
                 if column in keys:
                     continue
                 value = None if values is None else values.iloc[row_number][column]
-                self.records.append({"key": f"{name}/{label}/{column}", "page": self.name, "cell": cell,
+                self.records.append({"key": f"{name}/{label}/{column}", "page": self.name, "glue": name,
                                      "kind": "table cell", "evidence": evidence, "basis": origin,
                                      "value": _plain(value), "text": str(shown_text)})
 
@@ -168,7 +170,8 @@ class Page:
         level = 100 * self.assumptions.level
         glue(self.key("evidence"), evidence_line(self.facts))
         glue(self.key("level"), level)
-        self.records.append({"key": self.key("level"), "page": self.name, "cell": current_cell(), "kind": "value",
+        mark_cell([self.key("level")])
+        self.records.append({"key": self.key("level"), "page": self.name, "glue": self.key("level"), "kind": "value",
                              "evidence": "assumption", "basis": "parameters", "unit": "percent",
                              "value": level, "text": f"{level:g}%"})
         record = {"page": self.name, "data_source": self.evidence.source.label,
