@@ -19,6 +19,7 @@ that those equal a fresh run) and fresh runs under changed parameters:
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import re
@@ -181,8 +182,8 @@ def _run(docname: str, folder) -> tuple[dict, dict]:
     source = NOTEBOOKS[docname]
     before = hashlib.sha256(source.read_bytes()).hexdigest()
     output = folder / f"{docname.replace('/', '_')}.ipynb"
-    papermill.execute_notebook(str(source), str(output), parameters=CHANGED[docname], cwd=str(source.parent),
-                               progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(str(source), str(output), parameters=CHANGED[docname], progress_bar=False,
+                               kernel_name="python3")
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before, f"{source.name} was modified by the run"
     prefix = pages.page_prefix(docname)
     return pages.glued_outputs(output), pages.notebook_record(output, prefix)
@@ -190,9 +191,11 @@ def _run(docname: str, folder) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def reruns(tmp_path_factory):
-    """The chapters of :data:`CHANGED` re-run under their changed assumption, side by side."""
+    """The chapters of :data:`CHANGED` re-run under their changed assumption, side by side, from
+    ``chapters/`` as the book runs them. The folder is entered once here: papermill's own ``cwd``
+    changes the process's folder and restores it per call, which two threads would interleave."""
     folder = tmp_path_factory.mktemp("reruns")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with contextlib.chdir(PROJECT_ROOT / "chapters"), ThreadPoolExecutor(max_workers=2) as pool:
         futures = {docname: pool.submit(_run, docname, folder) for docname in CHANGED}
         return {docname: future.result() for docname, future in futures.items()}
 

@@ -23,6 +23,7 @@ from social_licence.report.display import (
     stable,
 )
 from social_licence.study.loader import DataSource, load_survey
+from social_licence.study.paths import PROJECT_ROOT
 
 
 def test_percent_and_interval_formatting():
@@ -127,8 +128,8 @@ def test_source_notice_says_which_file_the_build_used():
     text = source_notice(synthetic).data
     assert text.startswith(":::{admonition} Data source: synthetic\n:class: warning")
     assert "synthetic respondent file" in text and "{doc}`/chapters/datasheet`" in text
-    archived = DataSource(kind="archived", path=Path("data/raw/x.sav"), label="Archived survey file x.sav",
-                          mapping=Path("data/raw/mapping.yml"))
+    archived = DataSource(kind="archived", path=PROJECT_ROOT / "data/raw/x.sav",
+                          label="Archived survey file x.sav", mapping=PROJECT_ROOT / "data/raw/mapping.yml")
     text = source_notice(archived).data
     assert text.startswith(":::{admonition} Data source: archived survey file\n:class: note")
     assert "`data/raw/x.sav`" in text and "`data/raw/mapping.yml`" in text
