@@ -1,14 +1,17 @@
 """Tests for social_licence.survey.proportions: proportion and proportion_by_each.
 
-Reference cases (tests/reference/proportions_reference.csv, written by make_reference.R with R 4 and
-survey 4.1.1 from the synthetic fixture survey_fixture.csv) -- for both designs
-``svydesign(ids=~1, weights=~w)`` and ``svydesign(ids=~psu, strata=~stratum, weights=~w, nest=TRUE)``:
+Reference cases (tests/reference/proportions_reference.csv and designs/proportions_reference.csv,
+written by make_reference.R with R 4 and survey 4.1.1 from the synthetic fixture survey_fixture.csv)
+-- for the designs ``svydesign(ids=~1, weights=~w)`` and ``svydesign(ids=~psu, strata=~stratum,
+weights=~w, nest=TRUE)``:
 
 * ``svyciprop(~I(y %in% pos), d, method, level)`` with ``d = subset(design, !is.na(y) & !(y %in%
   missing))`` overall and for every ``svyby`` domain of ``~group4``, ``~group4+sex``, ``~flag``
   (R's ``design[group, ]``), methods beta and logit, levels 0.95 and 0.9: estimate, SE, limits;
 * ``nrow(d)`` and ``degf(d)`` of each domain, ``deff(svymean(~as.numeric(yy), d, deff="replace"))``;
-* include_missing: the same on the full design (NaN and don't-know count as not positive).
+* include_missing: the same on the full design (NaN and don't-know count as not positive);
+* the same for ``svydesign(ids=~1, strata=~stratum, weights=~w)`` (strata, every row its own PSU)
+  and ``svydesign(ids=~cluster, weights=~w)`` (PSUs without strata).
 
 Other checks are hand calculations (Kish n_eff, counts) and properties (hypothesis).
 ``proportion_by_each`` is checked against ``proportion`` called column by column (fixture and random
@@ -31,11 +34,15 @@ from social_licence.survey.proportions import (
 
 HERE = Path(__file__).parents[1] / "reference"
 FIXTURE = pd.read_csv(HERE / "survey_fixture.csv")
-REFERENCE = pd.read_csv(HERE / "proportions_reference.csv")
+REFERENCE = pd.concat([pd.read_csv(HERE / "proportions_reference.csv"),
+                       pd.read_csv(HERE / "designs" / "proportions_reference.csv")], ignore_index=True)
 REFERENCE["flag"] = REFERENCE["flag"].map({True: True, False: False, "TRUE": True, "FALSE": False})
 DESIGNS = {
     "weights": SurveyDesign(FIXTURE, "w"),
     "strata_psu": SurveyDesign(FIXTURE, "w", strata="stratum", psu="psu"),
+    "strata": SurveyDesign(FIXTURE, "w", strata="stratum"),
+    "psu": SurveyDesign(FIXTURE.assign(cluster=FIXTURE.stratum + "-" + FIXTURE.psu.astype(str)), "w",
+                        psu="cluster"),
 }
 ITEMS = {  # variable: (positive, missing_values), as in make_reference.R
     "q_agree": ([4, 5], [8]),
@@ -409,10 +416,10 @@ def by_each_frame(seed: int, n: int, zero_weights: bool) -> pd.DataFrame:
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(120, 600), zero_weights=st.booleans(),
        include_missing=st.booleans(), method=st.sampled_from(["beta", "logit", "wilson"]))
 def test_by_each_equals_proportion_on_random_frames(seed, n, zero_weights, include_missing, method):
-    """Both designs; by columns of three levels (string), two (integer and boolean), one
-    (constant) and thirty (more than the matrix route takes), in one call."""
+    """Weights only, strata and PSU, strata only; by columns of three levels (string), two (integer
+    and boolean), one (constant) and thirty (more than the matrix routes take), in one call."""
     frame = by_each_frame(seed, n, zero_weights)
-    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}):
+    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}, {"strata": "stratum"}):
         design = SurveyDesign(frame, "w", **kwargs)
         assert_equals_proportion_by_column(
             design, ["y", "y2"], [1, 2], ["g", "h", "flag", "always", "many"], method=method,
