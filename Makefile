@@ -93,7 +93,8 @@ test-pytest:
 test-nbval:
 	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 
-## pytest: the library tests (everything under tests/ but the built-book tests)
+## pytest: the library tests (everything under tests/ but the built-book tests); tests/survey and
+## tests/study run first (tests/conftest.py), so that a broken core fails in seconds
 pytest: setup
 	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf
 nbval: setup
@@ -116,7 +117,9 @@ data: setup
 	$(PY) -m social_licence.study.synthetic
 	$(PY) -m social_licence.study.ensemble
 
-## bench: time the estimation core against the matrix-product floor and samplics, with peak memory
+## bench: time the estimation core against its floor, svy and (where installed) R survey, in one run:
+## weights-only and strata/PSU designs at 843 and 1,000,000 rows, 80 replicate weights, and the
+## DuckDB route on a generated 100,000,000-row Parquet file (artefacts/bench/); ratios and peak memory
 bench: setup
 	$(PY) benchmarks/bench_estimation.py
 

@@ -123,28 +123,33 @@ def test_lonely_psu_options_match_r(tmp_path):
 
 
 def test_by_columns_in_separate_queries_give_the_same_table(files, monkeypatch):
-    """With room for one by column per query, one query per column, and the same table."""
+    """A strata/PSU design takes two queries (by domain, and by PSU and domain); with room for
+    one by column per query, one of each per column, and the same table."""
     on_file = DatabaseDesign(files["parquet"], "w", strata="stratum", psu="psu")
+    groupings = [["group4"], ["sex"], ["flag"]]
     together = proportion_by_each(on_file, "q_agree", [4, 5], ["group4", "sex", "flag"],
                                   missing_values=[8])
-    assert len(on_file.cell_queries("q_agree", [4, 5], [["group4"], ["sex"], ["flag"]], [8])) == 1
+    queries = on_file.cell_queries("q_agree", [4, 5], groupings, [8])
+    assert [(kind, batch) for kind, batch, _, _ in queries] == [("domains", [0, 1, 2]),
+                                                                ("clusters", [0, 1, 2])]
     monkeypatch.setattr(database, "_SQL_CELLS", 1)
-    queries = on_file.cell_queries("q_agree", [4, 5], [["group4"], ["sex"], ["flag"]], [8])
-    assert [batch for batch, _, _ in queries] == [[0], [1], [2]]
+    queries = on_file.cell_queries("q_agree", [4, 5], groupings, [8])
+    assert [batch for _, batch, _, _ in queries] == [[0], [1], [2]] * 2
     pd.testing.assert_frame_equal(
         proportion_by_each(on_file, "q_agree", [4, 5], ["group4", "sex", "flag"], missing_values=[8]),
         together, check_exact=False, rtol=1e-13)
 
 
-def test_the_sql_is_plain_aggregate_sql(files):
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_the_sql_is_plain_aggregate_sql(files, design):
     """The statements a distributed engine would run: SELECT ... FROM ... GROUP BY with COUNT,
     SUM, CASE and CAST only, plus the file reader and the NaN test the module docstring lists."""
-    on_file = DatabaseDesign(files["parquet"], "w", strata="stratum", psu="psu")
-    (_, sql, _), = on_file.cell_queries(["q_agree", "q_rare"], [1, 4, 5][1:], [["group4"], ["flag"]],
-                                        missing_values=[8])
-    assert re.fullmatch(r"SELECT .*\nFROM read_parquet\('[^']*'\)\nGROUP BY [^\n]*", sql, re.S)
-    functions = set(re.findall(r"([A-Za-z_]+)\(", sql.replace("NOT IN (", "").replace("IN (", "")))
-    assert functions == {"COUNT", "SUM", "CAST", "isnan", "read_parquet"}
+    on_file = DatabaseDesign(files["parquet"], "w", **DESIGNS[design])
+    for _, _, sql, _ in on_file.cell_queries(["q_rare", "q_common"], 1, [["group4"], ["flag"]],
+                                             missing_values=[9]):
+        assert re.fullmatch(r"SELECT .*\nFROM read_parquet\('[^']*'\)\nGROUP BY [^\n]*", sql, re.S)
+        functions = set(re.findall(r"([A-Za-z_]+)\(", sql.replace(" IN (", " ")))
+        assert functions <= {"COUNT", "SUM", "CAST", "isnan", "read_parquet"}, functions
 
 
 def test_a_duckdb_table_is_a_source_and_verdicts_follow(files):

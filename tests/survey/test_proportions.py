@@ -478,3 +478,74 @@ def test_by_each_errors():
         proportion_by_each(design, "q_rare", 1, ["sex"], min_base=60)
     with pytest.raises(ValueError, match=r"positive value 6 never occurs in column 'q_agree'"):
         proportion_by_each(design, "q_agree", [5, 6], ["sex"])
+
+
+# --- boundaries: every threshold the core applies, on every kind of design --------------------------
+def boundary_frame() -> pd.DataFrame:
+    """Groups whose bases sit on the thresholds (min_base=30, flag_base=50): 30 and 29 valid
+    answers, 50 and 49; groups answering all "yes" (p = 1) and all "no" (p = 0). Each group also
+    has two missing answers (outside the base), rows spread over 4 strata of 5 PSUs."""
+    sizes = {"at_min": 30, "below_min": 29, "at_flag": 50, "below_flag": 49, "all_yes": 40,
+             "all_no": 40}
+    parts = []
+    for group, size in sizes.items():
+        answer = {"all_yes": 1.0, "all_no": 0.0}.get(group)
+        answers = np.full(size, answer) if answer is not None else np.resize([1.0, 0.0, 0.0], size)
+        parts.append(pd.DataFrame({"g": group, "y": np.concatenate([answers, [np.nan, 9.0]])}))
+    frame = pd.concat(parts, ignore_index=True)
+    rng = np.random.default_rng(11)
+    rows = len(frame)
+    return frame.assign(w=rng.uniform(0.5, 2.0, rows), stratum=np.arange(rows) % 4,
+                        psu=(np.arange(rows) // 4) % 5)
+
+
+def boundary_designs(tmp_path) -> dict:
+    from social_licence.survey.database import DatabaseDesign
+    from social_licence.survey.replicates import as_replicate_design
+    frame = boundary_frame()
+    path = tmp_path / "boundary.parquet"
+    frame.to_parquet(path)
+    stratified = SurveyDesign(frame, "w", strata="stratum", psu="psu")
+    return {"weights": SurveyDesign(frame, "w"), "strata_psu": stratified,
+            "jackknife": as_replicate_design(stratified, "JKn"),
+            "file": DatabaseDesign(path, "w", strata="stratum", psu="psu")}
+
+
+def test_bases_on_the_thresholds_on_every_design(tmp_path):
+    """n == min_base is shown (suppressed only below: n < min_base), n == flag_base is not flagged
+    (low_base: min_base <= n < flag_base), on every design and both routes."""
+    expected = {"all_no": (False, False), "all_yes": (False, True), "at_flag": (False, False),
+                "at_min": (False, True), "below_flag": (False, True), "below_min": (True, False)}
+    for name, design in boundary_designs(tmp_path).items():
+        for table in (proportion(design, "y", 1, by="g", missing_values=[9]),
+                      proportion_by_each(design, "y", 1, ["g"], missing_values=[9]).rename(
+                          columns={"group": "g"})):
+            found = {row.g: (row.suppressed, row.low_base) for row in table.itertuples()}
+            sizes = dict(zip(table.g, table.n))
+            assert (sizes["at_min"], sizes["below_min"], sizes["at_flag"]) == (30, 29, 50), name
+            expected["all_yes"] = expected["all_no"] = (False, True)  # 40: between the two bases
+            assert found == expected, name
+            shown = table.set_index("g")
+            assert np.isnan(shown.loc["below_min", ["estimate", "se", "ci_low", "ci_high"]]).all()
+            assert not np.isnan(shown.loc["at_min", ["estimate", "se", "ci_low", "ci_high"]]).any()
+
+
+def test_zero_and_full_proportions_on_every_design(tmp_path):
+    """p = 0 and p = 1 exactly: se 0, deff NaN, and the documented limits (intervals.py): beta the
+    df-adjusted Clopper-Pearson interval of 0 (n) out of n, logit and wilson as their formulas at
+    zero variance -- the same on every design and route."""
+    from social_licence.survey.intervals import proportion_interval
+    for method in ("beta", "logit", "wilson"):
+        for name, design in boundary_designs(tmp_path).items():
+            table = proportion(design, "y", 1, by="g", missing_values=[9], method=method, min_base=0)
+            table = table.set_index("g").loc[["all_no", "all_yes"]]
+            assert table.estimate.tolist() == [0.0, 1.0] and (table.se == 0).all(), name
+            assert table.deff.isna().all()
+            low, high = proportion_interval(table.estimate, 0.0, table.n, table.df, method)
+            np.testing.assert_array_equal(table.ci_low, low, err_msg=f"{name} {method}")
+            np.testing.assert_array_equal(table.ci_high, high, err_msg=f"{name} {method}")
+            if method == "logit":
+                assert table.ci_low.tolist() == [0.0, 1.0] and table.ci_high.tolist() == [0.0, 1.0]
+            else:
+                assert table.ci_low.iloc[0] == 0.0 and 0 < table.ci_high.iloc[0] < 0.2
+                assert table.ci_high.iloc[1] == 1.0 and 0.8 < table.ci_low.iloc[1] < 1

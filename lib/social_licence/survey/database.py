@@ -53,7 +53,7 @@ from .domain_sums import closed_form, domain_statistics, psu_statistics
 
 #: cells (cluster x level combinations) a query's GROUP BY may produce at most, where by columns
 #: can be put in separate queries (one per by column at worst)
-_SQL_CELLS = 2**16
+_SQL_CELLS = 2**17
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL")
@@ -119,8 +119,13 @@ class DatabaseDesign:
     #: PSUs (rows, for strata without PSU) per stratum, strata in sorted order; [n] without strata
     psu_per_stratum: np.ndarray = field(init=False)
     stratum_starts: np.ndarray = field(init=False)
-    #: the (stratum, psu) labels of the PSUs in order (strata, then PSUs, sorted), when PSUs given
+    #: the labels of the PSUs in order (columns ``s``, ``p``: strata, then PSUs, sorted; ``s`` is 0
+    #: without strata), when PSUs are given
     psu_labels: pd.DataFrame | None = field(init=False)
+    #: the strata in order (column ``s``), for strata without PSU
+    strata_labels: pd.DataFrame | None = field(init=False)
+    #: whether any row has weight zero (then the rows with a non-zero weight are counted apart)
+    has_zero_weights: bool = field(init=False)
 
     def __post_init__(self) -> None:
         import duckdb  # the file route's engine, imported when a design is made
@@ -178,6 +183,7 @@ class DatabaseDesign:
                                  else "0"),
             "negative weights": f"COUNT(CASE WHEN {w} < 0 THEN 1 END)",
             "positive": f"COUNT(CASE WHEN {w} > 0 THEN 1 END)",
+            "zero": f"COUNT(CASE WHEN {w} = 0 THEN 1 END)",
         }
         for role in ("strata", "psu"):
             column = getattr(self, role)
@@ -188,6 +194,7 @@ class DatabaseDesign:
                             + f" FROM {self.relation}").iloc[0]
         n = int(found["rows"])
         object.__setattr__(self, "n_rows", n)
+        object.__setattr__(self, "has_zero_weights", bool(found["zero"]))
         if n == 0:
             raise ValueError(f"source {str(self.source)!r} is empty (0 rows)")
         for what in ("missing (NULL or NaN) weights", "infinite weights", "negative weights"):
@@ -207,37 +214,32 @@ class DatabaseDesign:
 
     def _find_strata_and_psus(self) -> None:
         """The PSUs of each stratum (one scan), and the lonely-PSU check."""
-        if self.strata is None and self.psu is None:
-            counts, labels = np.array([self.n_rows]), None
+        psu_labels = strata_labels = None
+        if self.psu is not None:
+            keys = ([f"{_identifier(self.strata)} AS s"] if self.strata is not None else ["0 AS s"])
+            psu_labels = self._query(
+                f"SELECT DISTINCT {keys[0]}, {_identifier(self.psu)} AS p FROM {self.relation}"
+            ).sort_values(["s", "p"]).reset_index(drop=True)
+            counts = psu_labels.groupby("s", sort=True).size()
+        elif self.strata is not None:  # every row its own PSU
+            counts = self._query(f"SELECT {_identifier(self.strata)} AS s, COUNT(*) AS n FROM "
+                                 f"{self.relation} GROUP BY {_identifier(self.strata)}"
+                                 ).set_index("s")["n"].sort_index()
+            strata_labels = pd.DataFrame({"s": counts.index.to_numpy()})
         else:
-            keys = [c for c in (self.strata, self.psu) if c is not None]
-            aliases = ["s", "p"][:len(keys)] if self.strata is not None else ["p"]
-            select = ", ".join(f"{_identifier(c)} AS {a}" for c, a in zip(keys, aliases))
-            table = self._query(f"SELECT {select}, COUNT(*) AS n FROM {self.relation} "
-                                f"GROUP BY {', '.join(map(_identifier, keys))}")
-            if self.strata is None:  # PSUs only: one stratum
-                counts, labels = np.array([len(table)]), table[["p"]].sort_values("p")
-                labels = labels.assign(s=0)[["s", "p"]].reset_index(drop=True)
-            elif self.psu is None:  # strata only: every row its own PSU
-                table = table.sort_values("s").reset_index(drop=True)
-                counts, labels = table["n"].to_numpy(dtype=np.int64), None
-                strata = table["s"]
-            else:
-                labels = table[["s", "p"]].sort_values(["s", "p"]).reset_index(drop=True)
-                counts = labels.groupby("s", sort=True).size().to_numpy(dtype=np.int64)
-            if self.strata is not None and self.psu is not None:
-                strata = labels["s"].drop_duplicates()
-            lonely = np.flatnonzero(counts == 1)
-            if len(lonely) and self.lonely_psu == "fail":
-                raise ValueError(
-                    f"strata column {self.strata!r}: stratum/strata "
-                    f"{describe_values(list(pd.Series(strata).iloc[lonely]))} contain only one PSU "
-                    f"({self.n_rows} rows); the with-replacement variance needs at least two PSUs "
-                    f"per stratum (R survey's lonely.psu = 'fail'; lonely_psu= takes R's other "
-                    f"options)")
+            counts = pd.Series([self.n_rows])
+        lonely = counts.index[counts.to_numpy() == 1]
+        if len(lonely) and self.lonely_psu == "fail":
+            raise ValueError(
+                f"strata column {self.strata!r}: stratum/strata {describe_values(list(lonely))} "
+                f"contain only one PSU ({self.n_rows} rows); the with-replacement variance needs "
+                f"at least two PSUs per stratum (R survey's lonely.psu = 'fail'; lonely_psu= takes "
+                f"R's other options)")
+        counts = counts.to_numpy(dtype=np.int64)
         object.__setattr__(self, "psu_per_stratum", counts)
         object.__setattr__(self, "stratum_starts", np.concatenate([[0], np.cumsum(counts)[:-1]]))
-        object.__setattr__(self, "psu_labels", labels)
+        object.__setattr__(self, "psu_labels", psu_labels)
+        object.__setattr__(self, "strata_labels", strata_labels)
 
     def __repr__(self) -> str:
         return (f"DatabaseDesign({str(self.source)!r}, {self.n_rows} rows, weights={self.weights!r}, "
@@ -259,11 +261,12 @@ class DatabaseDesign:
         for variable, kind in zip(variables, kinds):
             column = _identifier(variable)
 
-            def matching(values):
+            def matching(values):  # the values that can equal an answer of this column
                 if _is_numeric(kind):
-                    return [v for v in values if not isinstance(v, (bool, np.bool_, str))]
+                    return [float(v) if isinstance(v, (bool, np.bool_)) else v
+                            for v in values if not isinstance(v, str)]
                 if kind == "BOOLEAN":
-                    return [v for v in values if isinstance(v, (bool, np.bool_))]
+                    return [bool(v) for v in values if not isinstance(v, str) and v in (0, 1)]
                 return [v for v in values if isinstance(v, str)]
             valid = f"{column} IS NOT NULL" + (f" AND NOT isnan({column})" if _is_floating(kind)
                                                else "")
@@ -277,16 +280,17 @@ class DatabaseDesign:
             positive_conditions.append(is_positive)
         return valid_conditions, positive_conditions
 
-    def _check_by_columns(self, by_columns: list) -> dict:
-        """Missing by labels are an error (one scan); returns each column's number of levels."""
-        if not by_columns:
-            return {}
+    def _check_columns(self, variables: list, positive, by_columns: list) -> dict:
+        """One scan: missing by labels are an error, and so is a positive answer that never occurs
+        in an item (as :func:`~.answers.answer_states`). Returns each by column's number of
+        levels."""
         parts = []
         for j, column in enumerate(by_columns):
             name, kind = _identifier(column), self.column_types[column]
             nan = f" OR isnan({name})" if _is_floating(kind) else ""
             parts += [f"COUNT(CASE WHEN {name} IS NULL{nan} THEN 1 END) AS m{j}",
                       f"COUNT(DISTINCT {name}) AS k{j}"]
+        parts += [f"ARRAY_AGG(DISTINCT {_identifier(v)}) AS v{i}" for i, v in enumerate(variables)]
         found = self._query(f"SELECT {', '.join(parts)} FROM {self.relation}").iloc[0]
         for j, column in enumerate(by_columns):
             if found[f"m{j}"]:
@@ -294,13 +298,20 @@ class DatabaseDesign:
                     f"by column {column!r} has {int(found[f'm{j}'])} missing value(s) out of "
                     f"{self.n_rows} rows; recode them to a level (e.g. 'missing') so that no row "
                     f"is silently dropped")
+        for answer in _as_list(positive):
+            for i, variable in enumerate(variables):
+                observed = [v for v in found[f"v{i}"] if v is not None and v == v]
+                if not any(v == answer for v in observed):  # as numpy compares
+                    raise ValueError(
+                        f"positive value {answer!r} never occurs in column {variable!r} "
+                        f"({self.n_rows} rows; values seen: "
+                        f"{describe_values(sorted(observed, key=str), 10)})")
         return {column: int(found[f"k{j}"]) for j, column in enumerate(by_columns)}
 
-    def _batches(self, groupings: list[list[str]], levels: dict) -> list[list[int]]:
+    def _batches(self, groupings: list[list[str]], levels: dict, clusters: int) -> list[list[int]]:
         """Groupings in consecutive batches whose by columns' cross-classification, times the
-        clusters the query keys on, has at most :data:`_SQL_CELLS` cells (one grouping at least)."""
-        clusters = (1 if self.strata is None and self.psu is None else
-                    len(self.psu_per_stratum) if self.psu is None else len(self.psu_labels))
+        ``clusters`` a query keys on, has at most :data:`_SQL_CELLS` cells (one grouping at
+        least)."""
         batches, current, columns = [], [], []
         for j, grouping in enumerate(groupings):
             wider = columns + [c for c in grouping if c not in columns]
@@ -313,67 +324,68 @@ class DatabaseDesign:
         return batches + [current]
 
     def cell_queries(self, variables, positive, groupings: list[list[str]], missing_values=(),
-                     include_missing: bool = False) -> list[tuple[list[int], str, dict]]:
-        """The aggregate queries for ``groupings`` (lists of by columns), one per batch: returns
-        ``(grouping indices, SQL, {statistic: output column})`` for each. The statistics are
-        ``("rows",)``, ``(name, item)`` for ``n_valid``, ``n_base``, ``n_nonzero``, ``total``,
-        ``w2_total``, ``positive``, ``positive_w2`` (weights-only and strata-only designs), and
-        ``("seen", item, k)`` for the k-th positive answer (first query only)."""
+                     include_missing: bool = False) -> list[tuple[str, list[int], str, dict]]:
+        """The aggregate queries for ``groupings`` (lists of by columns) after the checks of the
+        columns and answers: returns ``(kind, grouping indices, SQL, {statistic: output column})``
+        for each, in batches of groupings (:meth:`_batches`).
+
+        ``kind`` is ``"domains"`` (grouped by the by columns only: per item ``n_valid``,
+        ``n_base``, ``n_positive``, ``n_nonzero`` (only with zero weights), ``w2_total`` and,
+        without PSUs,
+        ``total``, ``positive``, ``positive_w2``) or ``"clusters"`` (also grouped by stratum and
+        PSU: per item ``total`` and ``positive``, the PSU totals A and B; by stratum for strata
+        without PSU, then with every statistic); ``("rows",)`` counts each cell's rows.
+        """
         variables = _as_list(variables)
         by_columns = list(dict.fromkeys(c for grouping in groupings for c in grouping))
         self.require_columns(by_columns, "by")
         valid, is_positive = self._item_conditions(variables, positive, missing_values)
-        levels = self._check_by_columns(by_columns)
-        keys = [(self.strata, "s"), (self.psu, "p")]
-        keys = [(column, alias) for column, alias in keys if column is not None]
+        levels = self._check_columns(variables, positive, by_columns)
         w = f"CAST({_identifier(self.weights)} AS DOUBLE)"
-        squares = self.psu is None  # the closed forms need sums of w^2 over the positive answers
-        positives = _as_list(positive)
+        stats = {"n_valid": "COUNT(CASE WHEN {valid} THEN 1 END)",
+                 "n_base": "COUNT(CASE WHEN {base} THEN 1 END)",
+                 "n_positive": "COUNT(CASE WHEN {positive} THEN 1 END)",
+                 "n_nonzero": "COUNT(CASE WHEN ({base}) AND {w} > 0 THEN 1 END)",
+                 "total": "SUM(CASE WHEN {base} THEN {w} ELSE 0 END)",
+                 "w2_total": "SUM(CASE WHEN {base} THEN {w} * {w} ELSE 0 END)",
+                 "positive": "SUM(CASE WHEN {positive} THEN {w} ELSE 0 END)",
+                 "positive_w2": "SUM(CASE WHEN {positive} THEN {w} * {w} ELSE 0 END)"}
+        counts = ["n_valid", "n_base", "n_positive"] + (["n_nonzero"] if self.has_zero_weights
+                                                         else [])
+        plans = []
+        if self.psu is not None:  # by domain, then PSU totals by (stratum, PSU, domain)
+            keys = [(c, a) for c, a in ((self.strata, "s"), (self.psu, "p")) if c is not None]
+            plans += [("domains", [], counts + ["w2_total"], 1),
+                      ("clusters", keys, ["total", "positive"], len(self.psu_labels))]
+        elif self.strata is not None:  # every row a PSU: the closed forms within each stratum
+            plans.append(("clusters", [(self.strata, "s")], counts + list(stats)[4:],
+                          len(self.psu_per_stratum)))
+        else:
+            plans.append(("domains", [], counts + list(stats)[4:], 1))
         queries = []
-        for number, batch in enumerate(self._batches(groupings, levels)):
-            columns = list(dict.fromkeys(c for j in batch for c in groupings[j]))
-            select = [f"{_identifier(c)} AS {a}" for c, a in keys]
-            select += [f"{_identifier(c)} AS g{by_columns.index(c)}" for c in columns]
-            aggregates = {("rows",): "COUNT(*)"}
-            for i, variable in enumerate(variables):
-                base = "TRUE" if include_missing else valid[i]
-                aggregates[("n_valid", i)] = f"COUNT(CASE WHEN {valid[i]} THEN 1 END)"
-                aggregates[("n_base", i)] = f"COUNT(CASE WHEN {base} THEN 1 END)"
-                aggregates[("n_nonzero", i)] = f"COUNT(CASE WHEN ({base}) AND {w} > 0 THEN 1 END)"
-                aggregates[("total", i)] = f"SUM(CASE WHEN {base} THEN {w} ELSE 0 END)"
-                aggregates[("w2_total", i)] = f"SUM(CASE WHEN {base} THEN {w} * {w} ELSE 0 END)"
-                aggregates[("positive", i)] = f"SUM(CASE WHEN {is_positive[i]} THEN {w} ELSE 0 END)"
-                if squares:
-                    aggregates[("positive_w2", i)] = (f"SUM(CASE WHEN {is_positive[i]} THEN "
-                                                      f"{w} * {w} ELSE 0 END)")
-                if number == 0:
-                    for k, answer in enumerate(positives):
-                        aggregates[("seen", i, k)] = (f"COUNT(CASE WHEN {_identifier(variable)} = "
-                                                      f"{_literal(answer)} THEN 1 END)")
-            named, output, aliases = {}, {}, {}
-            for statistic, sql in aggregates.items():  # identical expressions computed once
-                if sql not in aliases:
-                    aliases[sql] = f"a{len(aliases)}"
-                    named[aliases[sql]] = sql
-                output[statistic] = aliases[sql]
-            select += [f"{sql} AS {alias}" for alias, sql in named.items()]
-            group = [_identifier(c) for c, _ in keys] + [_identifier(c) for c in columns]
-            sql = (f"SELECT {', '.join(select)}\nFROM {self.relation}"
-                   + (f"\nGROUP BY {', '.join(group)}" if group else ""))
-            queries.append((batch, sql, output))
+        for kind, keys, wanted, clusters in plans:
+            for batch in self._batches(groupings, levels, clusters):
+                columns = list(dict.fromkeys(c for j in batch for c in groupings[j]))
+                select = [f"{_identifier(c)} AS {a}" for c, a in keys]
+                select += [f"{_identifier(c)} AS g{by_columns.index(c)}" for c in columns]
+                aggregates = {("rows",): "COUNT(*)"}
+                for i in range(len(variables)):
+                    base = "TRUE" if include_missing else valid[i]
+                    for name in wanted:
+                        aggregates[(name, i)] = stats[name].format(
+                            valid=valid[i], base=base, positive=is_positive[i], w=w)
+                named, output, aliases = {}, {}, {}
+                for statistic, sql in aggregates.items():  # identical expressions computed once
+                    if sql not in aliases:
+                        aliases[sql] = f"a{len(aliases)}"
+                        named[aliases[sql]] = sql
+                    output[statistic] = aliases[sql]
+                select += [f"{sql} AS {alias}" for alias, sql in named.items()]
+                group = [_identifier(c) for c, _ in keys] + [_identifier(c) for c in columns]
+                sql = (f"SELECT {', '.join(select)}\nFROM {self.relation}"
+                       + (f"\nGROUP BY {', '.join(group)}" if group else ""))
+                queries.append((kind, batch, sql, output))
         return queries
-
-    def _require_seen(self, first: pd.DataFrame, output: dict, variables: list, positive) -> None:
-        for k, answer in enumerate(_as_list(positive)):
-            for i, variable in enumerate(variables):
-                if first[output[("seen", i, k)]].sum() == 0:
-                    observed = self._query(f"SELECT DISTINCT {_identifier(variable)} AS v FROM "
-                                           f"{self.relation} WHERE {_identifier(variable)} IS NOT "
-                                           f"NULL")["v"].tolist()
-                    raise ValueError(
-                        f"positive value {answer!r} never occurs in column {variable!r} "
-                        f"({self.n_rows} rows; values seen: "
-                        f"{describe_values(sorted(observed, key=str), 10)})")
 
     def domain_statistics(self, variables: list, positive, missing_values, include_missing: bool,
                           groupings: list[list[str]]) -> list[tuple[dict, dict]]:
@@ -383,86 +395,97 @@ class DatabaseDesign:
         :meth:`cell_queries`."""
         variables = _as_list(variables)
         n_items = len(variables)
-        results = [None] * len(groupings)
-        for number, (batch, sql, output) in enumerate(
-                self.cell_queries(variables, positive, groupings, missing_values, include_missing)):
-            cells = self._query(sql)
-            if number == 0:
-                self._require_seen(cells, output, variables, positive)
-            by_columns = list(dict.fromkeys(c for grouping in groupings for c in grouping))
+        by_columns = list(dict.fromkeys(c for grouping in groupings for c in grouping))
+        cells = {"domains": [None] * len(groupings), "clusters": [None] * len(groupings)}
+        for kind, batch, sql, output in self.cell_queries(variables, positive, groupings,
+                                                          missing_values, include_missing):
+            table = self._query(sql)
             for j in batch:
-                keys = [f"g{by_columns.index(c)}" for c in groupings[j]]
-                results[j] = self._grouping_statistics(cells, output, keys, groupings[j], n_items)
-        return results
+                cells[kind][j] = (table, output, [f"g{by_columns.index(c)}" for c in groupings[j]])
+        return [self._grouping_statistics(cells["domains"][j], cells["clusters"][j], grouping,
+                                          n_items) for j, grouping in enumerate(groupings)]
 
-    def _grouping_statistics(self, cells: pd.DataFrame, output: dict, keys: list, columns: list,
-                             n_items: int) -> tuple[dict, dict]:
-        """One grouping's levels and statistics from its batch's cells."""
-        names = {statistic: alias for statistic, alias in output.items() if statistic[0] != "seen"}
-        values = cells[list(dict.fromkeys(names.values()))]
+    def _grouping_statistics(self, domain_cells, cluster_cells, columns: list, n_items: int
+                             ) -> tuple[dict, dict]:
+        """One grouping's levels and statistics from its batches' cells."""
+        if domain_cells is None:  # strata without PSU: the stratum cells added up
+            table, output, keys = cluster_cells
+        else:
+            table, output, keys = domain_cells
+        aliases = list(dict.fromkeys(output.values()))
         if keys:
-            domains = values.groupby([cells[k] for k in keys], sort=True).sum()
+            domains = table[aliases].groupby([table[k] for k in keys], sort=True).sum()
             levels = domains.index.to_frame(index=False)
             found = {column: levels[k].to_numpy() for column, k in zip(columns, keys)}
         else:
-            domains = values.sum().to_frame().T
+            domains = table[aliases].sum().to_frame().T
             found = {}
 
         def by_domain(name):  # (items, levels)
-            return np.vstack([domains[names[(name, i)]].to_numpy(dtype=np.float64)
+            return np.vstack([domains[output[(name, i)]].to_numpy(dtype=np.float64)
                               for i in range(n_items)])
-        rows = domains[names[("rows",)]].to_numpy(dtype=np.float64)
-        n, n_nonzero = by_domain("n_base"), by_domain("n_nonzero")
+        rows = domains[output[("rows",)]].to_numpy(dtype=np.float64)
+        n = by_domain("n_base")
+        n_nonzero = by_domain("n_nonzero") if self.has_zero_weights else n
         n_missing = rows[None, :] - by_domain("n_valid")
-        total, w2_total = by_domain("total"), by_domain("w2_total")
+        w2_total = by_domain("w2_total")
+        # a domain whose base rows are all positive has S = W exactly (two SUMs may add the same
+        # terms in two orders)
+        everyone = by_domain("n_positive") == n
         if self.strata is None and self.psu is None:
-            p, var = closed_form(self.n_rows, by_domain("positive"), total, by_domain("positive_w2"),
+            total = by_domain("total")
+            p, var = closed_form(self.n_rows, np.where(everyone, total, by_domain("positive")),
+                                 total, np.where(everyone, w2_total, by_domain("positive_w2")),
                                  w2_total)
             df = n_nonzero - 1
         elif self.psu is None:
-            p, var, df = self._strata_only(cells, names, keys, domains.index, n_items)
+            total, p, var, df = self._strata_only(cluster_cells, domains.index, n_items)
         else:
-            total, p, var, df = self._by_psu(cells, names, keys, domains.index, n_items)
+            total, p, var, df = self._by_psu(cluster_cells, domains.index, n_items, everyone)
         statistics = domain_statistics(n.astype(np.int64), n_missing.astype(np.int64), total,
                                        w2_total, p, var, df.astype(np.int64),
                                        n_nonzero.astype(np.int64))
         return found, statistics
 
-    def _cluster_sums(self, cells, names, keys, domain_index, cluster_keys, clusters, statistics,
-                      n_items) -> dict:
-        """``{statistic: (items, levels, clusters)}``: the cells added up by (cluster, level)."""
-        values = cells[list(dict.fromkeys(names[(s, i)] for s in statistics for i in range(n_items)))]
+    def _cluster_sums(self, cells, domain_index, clusters: pd.DataFrame, statistics: list,
+                      n_items: int) -> dict:
+        """``{statistic: (items, levels, clusters)}``: the cells added up by (cluster, level),
+        zero where a cluster has no rows of a level (those PSUs still count in n_h)."""
+        table, output, keys = cells
+        cluster_keys = list(clusters.columns)
+        values = table[list(dict.fromkeys(output[(s, i)] for s in statistics
+                                          for i in range(n_items)))]
         by = cluster_keys + keys
-        grouped = values.groupby([cells[k] for k in by], sort=True).sum()
-        cells_wanted = (clusters.merge(domain_index.to_frame(index=False), how="cross")
-                        if keys else clusters)
-        full = (pd.MultiIndex.from_frame(cells_wanted[by]) if len(by) > 1
-                else pd.Index(cells_wanted[by[0]], name=by[0]))
-        grouped = grouped.reindex(full, fill_value=0.0)  # cells without rows hold zeros
+        grouped = values.groupby([table[k] for k in by], sort=True).sum()
+        wanted = (clusters.merge(domain_index.to_frame(index=False), how="cross")
+                  if keys else clusters)
+        full = (pd.MultiIndex.from_frame(wanted[by]) if len(by) > 1
+                else pd.Index(wanted[by[0]], name=by[0]))
+        grouped = grouped.reindex(full, fill_value=0.0)
         k = len(domain_index) if keys else 1
-        return {s: np.stack([grouped[names[(s, i)]].to_numpy(dtype=np.float64).reshape(-1, k).T
+        return {s: np.stack([grouped[output[(s, i)]].to_numpy(dtype=np.float64).reshape(-1, k).T
                              for i in range(n_items)]) for s in statistics}
 
-    def _by_psu(self, cells, names, keys, domain_index, n_items):
-        """PSU totals ``A``, ``B`` of every domain, then :func:`~.domain_sums.psu_statistics`."""
-        clusters = self.psu_labels.rename(columns={"s": "s", "p": "p"})
-        cluster_keys = ["s", "p"] if self.strata is not None else ["p"]
-        if self.strata is None:
-            clusters = clusters[["p"]]
-        sums = self._cluster_sums(cells, names, keys, domain_index, cluster_keys, clusters,
-                                  ["total", "positive"], n_items)
-        return psu_statistics(sums["total"], sums["positive"], self.psu_per_stratum,
+    def _by_psu(self, cells, domain_index, n_items, everyone):
+        """PSU totals ``A``, ``B`` of every domain (``B = A`` where every base row is positive),
+        then :func:`~.domain_sums.psu_statistics`."""
+        clusters = self.psu_labels if self.strata is not None else self.psu_labels[["p"]]
+        sums = self._cluster_sums(cells, domain_index, clusters, ["total", "positive"], n_items)
+        positive = np.where(everyone[..., None], sums["total"], sums["positive"])
+        return psu_statistics(sums["total"], positive, self.psu_per_stratum,
                               self.stratum_starts,
                               lambda z: stratified_variance(z, self.psu_per_stratum,
                                                             self.stratum_starts, self.lonely_psu))
 
-    def _strata_only(self, cells, names, keys, domain_index, n_items):
+    def _strata_only(self, cells, domain_index, n_items):
         """Strata without PSU: the closed forms within each stratum (as
         :func:`~.domain_sums.strata_sums`)."""
-        strata = pd.DataFrame({"s": np.sort(cells["s"].unique())})
-        sums = self._cluster_sums(cells, names, keys, domain_index, ["s"], strata,
-                                  ["total", "positive", "w2_total", "positive_w2", "n_nonzero"],
-                                  n_items)
+        names = ["total", "positive", "w2_total", "positive_w2", "n_positive", "n_base"] + (
+            ["n_nonzero"] if self.has_zero_weights else [])
+        sums = self._cluster_sums(cells, domain_index, self.strata_labels, names, n_items)
+        everyone = sums["n_positive"] == sums["n_base"]  # S = W exactly in such cells
+        sums["positive"] = np.where(everyone, sums["total"], sums["positive"])
+        sums["positive_w2"] = np.where(everyone, sums["w2_total"], sums["positive_w2"])
         total = sums["total"].sum(axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             p = sums["positive"].sum(axis=-1) / total
@@ -472,5 +495,5 @@ class DatabaseDesign:
                 squares / total[..., None] ** 2,
                 (sums["positive"] - p[..., None] * sums["total"]) / total[..., None],
                 self.psu_per_stratum, self.lonely_psu)
-        n_nonzero = sums["n_nonzero"].sum(axis=-1)
-        return p, var, n_nonzero - (sums["n_nonzero"] > 0).sum(axis=-1)
+        nonzero = sums["n_nonzero" if self.has_zero_weights else "n_base"]
+        return total, p, var, nonzero.sum(axis=-1) - (nonzero > 0).sum(axis=-1)

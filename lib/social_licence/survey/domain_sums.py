@@ -181,21 +181,22 @@ def level_sums(design, states: np.ndarray, include_missing: bool,
     """The by-domain sums of several groupings at once, from matrix products.
 
     ``groupings`` holds each grouping's row codes 0..k-1 and k; ``design`` gives ``w``, ``w2`` and
-    ``has_zero_weights``. Every sum is a block of
+    ``has_zero_weights``. Every sum is a block of the one product
 
-        [G, G_+, diag(w) G, diag(w^2) G]^T [V, 1]   and   [diag(w) G, diag(w^2) G]^T P
+        [V, 1, P]^T [G, G_+, diag(w) G, diag(w^2) G]
 
     (V the valid answers; G_+ = G on the rows with a non-zero weight, only when the design has zero
     weights; the column of ones gives each level's rows and totals, the base when
-    ``include_missing``).
-    ``weighted=False`` leaves out ``diag(w) G`` and the products with P (strata/PSU designs take
+    ``include_missing``). One product, so that a domain whose base rows are all positive has its
+    positive sums computed like its base sums, and they are set equal where the counts say so: p
+    is exactly 1 there. ``weighted=False`` leaves out ``diag(w) G`` and P (strata/PSU designs take
     those sums from their PSU totals). The products are float64 sums of the same terms
     ``np.bincount`` adds (``w`` and ``w * w`` times 0 or 1), in another order, so they agree to
     rounding; the counts are exact integers. They are accumulated over chunks of rows whose
     matrices stay in cache (:data:`_MATRIX_CHUNK_CELLS`, 16 MB whatever the number of rows).
 
     Returns one dict per grouping of arrays (items, k): ``n`` (base rows), ``n_missing`` (rows of
-    the level that are missing, in the base or not),
+    the level that are missing, in the base or not), ``n_positive`` (when ``weighted``),
     ``n_nonzero`` (base rows with a non-zero weight), ``w2_total`` and, when ``weighted``,
     ``total``, ``positive`` and ``positive_w2``.
     """
@@ -207,12 +208,11 @@ def level_sums(design, states: np.ndarray, include_missing: bool,
         ["w"] if weighted else []) + ["w2"]
     at = {name: b * n_levels for b, name in enumerate(blocks)}
     width = len(blocks) * n_levels
-    rows = min(n, max(1024, _MATRIX_CHUNK_CELLS // (width + 2 * n_items + 1)))
+    answers = 2 * n_items + 1 if weighted else n_items + 1  # [V, 1, P] or [V, 1]
+    rows = min(n, max(1024, _MATRIX_CHUNK_CELLS // (width + answers)))
     left = np.empty((rows, width), order="F")
-    base = np.ones((rows, n_items + 1), order="F")  # V, then the column of ones
-    positive = np.empty((rows, n_items), order="F")
-    by_base = np.zeros((n_items + 1, width))  # products transposed: faster here
-    by_positive = np.zeros((n_items, 2 * n_levels))
+    right = np.ones((rows, answers), order="F")
+    sums = np.zeros((answers, width))  # products transposed: faster here
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         m = stop - start
@@ -227,31 +227,35 @@ def level_sums(design, states: np.ndarray, include_missing: bool,
             by_weight = left[:m, at["w"]:at["w"] + n_levels]
             np.multiply(indicators, w, out=by_weight)
             np.multiply(by_weight, w, out=by_w2)  # (1 * w) * w == w2 exactly
+            np.equal(states[start:stop], 1, out=right[:m, n_items + 1:])
         else:
             np.multiply(indicators, design.w2[start:stop, None], out=by_w2)
-        np.not_equal(states[start:stop], 2, out=base[:m, :n_items])
-        by_base += base[:m].T @ left[:m]
-        if weighted:
-            np.equal(states[start:stop], 1, out=positive[:m])
-            by_positive += positive[:m].T @ left[:m, at["w"]:]
+        np.not_equal(states[start:stop], 2, out=right[:m, :n_items])
+        sums += right[:m].T @ left[:m]
 
-    def block(name, first, k, sums=by_base):
-        return sums[:, at[name] + first: at[name] + first + k]  # (items [+ 1], k)
+    def block(name, first, k, items=slice(None)):
+        return sums[items, at[name] + first: at[name] + first + k]  # (items, k)
 
     results = []
+    valid, ones, positives = slice(0, n_items), n_items, slice(n_items + 1, None)
     for (_, k), first in zip(groupings, starts):
         counts = block("count", first, k)
-        sums = {"n": counts, "n_nonzero": block("nonzero" if nonzero is not None else "count",
+        base = {"n": counts, "n_nonzero": block("nonzero" if nonzero is not None else "count",
                                                 first, k), "w2_total": block("w2", first, k)}
         if weighted:
-            sums["total"] = block("w", first, k)
+            base["total"] = block("w", first, k)
         # the base: the item's valid rows, or every row of the level (the row of ones)
-        out = {key: np.broadcast_to(value[n_items], (n_items, k)) if include_missing
-               else value[:n_items] for key, value in sums.items()}
-        out["n_missing"] = np.broadcast_to(counts[n_items], (n_items, k)) - counts[:n_items]
+        out = {key: np.broadcast_to(value[ones], (n_items, k)) if include_missing
+               else value[valid] for key, value in base.items()}
+        out["n_missing"] = np.broadcast_to(counts[ones], (n_items, k)) - counts[valid]
         if weighted:
-            out["positive"] = by_positive[:, first:first + k]
-            out["positive_w2"] = by_positive[:, n_levels + first:n_levels + first + k]
+            # a domain whose base rows are all positive has S = W and S2 = W2 exactly (the
+            # products may add the same terms in two orders)
+            everyone = counts[positives] == out["n"]
+            out["positive"] = np.where(everyone, out["total"], block("w", first, k, positives))
+            out["positive_w2"] = np.where(everyone, out["w2_total"],
+                                          block("w2", first, k, positives))
+            out["n_positive"] = counts[positives]
         results.append(out)
     return results
 
@@ -455,6 +459,8 @@ def replicate_sums(design: ReplicateDesign, states: np.ndarray, include_missing:
         block = sums[first:first + k].transpose(2, 0, 1)  # (2 items, k, R)
         with np.errstate(divide="ignore", invalid="ignore"):
             thetas = block[n_items:] / block[:n_items]
+            everyone = (full["n_positive"] == full["n"])[..., None]  # p_r = 1 exactly there
+            thetas = np.where(everyone, np.where(block[:n_items] > 0, 1.0, np.nan), thetas)
             p = full["positive"] / full["total"]
             var = replicate_variance(thetas, p, design.replicate_scale, design.replicate_rscales,
                                      design.mse)

@@ -9,30 +9,31 @@ in R ``survey`` (Lumley 2010), returned as one tidy DataFrame with the base size
 sample size, the design effect, the design degrees of freedom and small-base flags. ``variable`` may
 be a list of items sharing one answer scale (``svyby(~q1 + q2 + ..., ...)``); the rows are stacked.
 
+Designs: a :class:`~.design.SurveyDesign` (weights, strata, PSUs: Taylor linearisation), a
+:class:`~.replicates.ReplicateDesign` (replicate weights) or a :class:`~.database.DatabaseDesign`
+(a file larger than memory, summed in SQL); every design gives the same table, and the
+variance is each design's own: R's ``svyby`` on ``svydesign``, ``svrepdesign`` or a
+database-backed design.
+
 How it is computed (and why it is fast): the proportion in domain d is the ratio
 ``p_d = sum(w y) / sum(w)`` over the domain's base rows. Its linearised influence values are
 ``z_i = w_i (y_i - p_d) / W_d`` on the domain's rows and zero elsewhere (Woodruff 1971; Lumley 2010,
 sec. 2.2.2), and its variance is the design's with-replacement variance of the total of z
-(:meth:`SurveyDesign.variance_of_psu_totals`). Everything reduces to weighted sums by
-(group x answer) cell, so one ``np.bincount`` per sum serves every group at once:
+(:meth:`SurveyDesign.variance_of_psu_totals`). Everything reduces to weighted sums by domain (and
+by PSU, or by replicate), :mod:`.domain_sums`:
 
-* weights only: since ``sum(z) = 0`` the variance is ``N/(N-1) * sum(z^2)`` with
-  ``sum(z^2) = [S2_pos (1-p)^2 + S2_neg p^2] / W^2`` (S2 = sums of squared weights by cell, N = rows
-  in the whole design), a closed form with no second pass over the data;
-* strata / PSU: the PSU totals of z are ``[S_pos,j (1-p) - S_neg,j p] / W`` from one bincount over
-  (cell, PSU) codes.
+* ``proportion`` (one grouping, any number of levels): one ``np.bincount`` per sum and item serves
+  every group at once; weights only in closed form, ``N/(N-1) * sum(z^2)`` with
+  ``sum(z^2) = [S2_pos (1-p)^2 + S2_neg p^2] / W^2``; strata/PSU from the PSU totals of z,
+  ``[S_pos,j (1-p) - S_neg,j p] / W``;
+* ``proportion_by_each`` (many items by each of several breakdowns, ``svyby`` over each ``g`` in
+  turn, stacked with a ``by`` and a ``group`` column): the sums of every item in every level of
+  every breakdown from a few matrix products over chunks of rows -- BLAS products for the sums by
+  domain, one sparse-by-dense product for the PSU totals of a strata/PSU design, one product
+  holding every replicate for a replicate design -- instead of a pass per item, breakdown and sum.
 
 Domains always use the full-sample design (influence zero outside the domain), never a re-weighted
 subset, so domain standard errors are R's ``svyby`` ones.
-
-``proportion_by_each(design, variables, positive, by_each=[g1, g2, ...])`` is the report table of many
-items by each of several breakdowns in turn (``svyby`` over each ``g`` separately, stacked with a
-``by`` and a ``group`` column). On a weights-only design it takes the per-cell sums of every item in
-every level of every breakdown from a few matrix products, ``[G, diag(w) G, diag(w^2) G]^T [V, 1]``
-and ``[diag(w) G, diag(w^2) G]^T P`` with G the level indicators, V the valid- and P the
-positive-answer indicators, accumulated over chunks of rows: the bincount passes above cost one
-pass per item, breakdown and sum; the products cost a few multiply-adds per row and level, done by
-BLAS.
 """
 from __future__ import annotations
 
@@ -208,8 +209,9 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
 
     Parameters
     ----------
-    design : SurveyDesign
-        The survey design (weights, optional strata and PSU).
+    design : SurveyDesign, ReplicateDesign or DatabaseDesign
+        The survey design: weights with optional strata and PSU (linearised), replicate weights,
+        or a file read by DuckDB.
     variable : str or list of str
         Column holding the answers, or several columns sharing one answer scale (like
         ``svyby(~q1 + q2 + ..., ...)``): the result stacks them, item by item.
@@ -241,7 +243,8 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
         One row per item and group (one row per item when ``by=None``), items in the order given
         and groups sorted by the ``by`` columns; the by columns followed by :data:`OUTPUT_COLUMNS`:
 
-        ``variable``; ``estimate`` (weighted proportion); ``se`` (linearised, R ``svymean``);
+        ``variable``; ``estimate`` (weighted proportion); ``se`` (linearised, or from the
+        replicates: R ``svymean``);
         ``ci_low``, ``ci_high``, ``level``, ``method`` (R ``svyciprop``); ``n`` (unweighted base:
         rows in the group's base, R's ``nrow`` of the domain); ``n_missing`` (rows of the group
         that are NaN or a ``missing_values`` code -- outside the base unless ``include_missing``);
@@ -300,12 +303,14 @@ def proportion_by_each(design: SurveyDesign, variable, positive, by_each, method
     The results equal :func:`proportion`'s column by column up to the rounding of sums taken in
     another order (relative differences below 1e-13 at a million rows; counts, df and flags exactly).
 
-    Why a call of its own: on a weights-only design every sum comes from a few float64 matrix
-    products over all grouping columns at once (see ``_matrix_sums``), which at a million rows is
-    ten times faster than a ``proportion()`` call per column. By columns with more than 20 levels
-    (where one-hot columns cost more than the passes they replace), and every column of a design
-    with strata or PSU, take :func:`proportion`'s own route -- one ``np.bincount`` pass per item
-    and sum, and for strata/PSU the PSU totals -- with the answers coded only once.
+    Why a call of its own: every sum comes from a few float64 matrix products over all grouping
+    columns at once (:mod:`.domain_sums`): on a weights-only design the sums by domain, with a
+    strata/PSU design also the PSU totals of every item and level as one sparse-by-dense product,
+    with replicate weights every replicate's sums in one product per chunk of rows -- at a million
+    rows ten times faster or more than a ``proportion()`` call per column. On linearised designs,
+    by columns with more than 20 levels (where one-hot columns cost more than the passes they
+    replace) take :func:`proportion`'s own route, with the answers coded only once. A
+    :class:`~.database.DatabaseDesign` sums in SQL.
 
     Parameters
     ----------

@@ -90,13 +90,14 @@ def _replicate_matrix(data: pd.DataFrame, repweights) -> tuple[np.ndarray, list]
         columns = list(repweights)
         require_columns(data, columns, "repweights")
     if columns is not None:
-        frame = data[columns]
-        text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])
-                or pd.api.types.is_bool_dtype(frame[c])]
+        text = [c for c in columns if not pd.api.types.is_numeric_dtype(data[c])
+                or pd.api.types.is_bool_dtype(data[c])]
         if text:
             raise ValueError(f"repweights column(s) {describe_values(text)} are not numeric "
-                             f"(dtype {frame[text[0]].dtype}; {n} rows)")
-        matrix = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+                             f"(dtype {data[text[0]].dtype}; {n} rows)")
+        matrix = np.empty((n, len(columns)))  # filled column by column: one copy of the weights
+        for j, column in enumerate(columns):
+            matrix[:, j] = data[column].to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         matrix = np.array(matrix, dtype=np.float64)
     names = columns if columns is not None else [f"replicate {r + 1}" for r in range(matrix.shape[1])]
