@@ -286,6 +286,20 @@ def r_table(frame: pd.DataFrame, design: str, pairs: list[tuple[str, str]]):
 
 
 # --- measuring ---------------------------------------------------------------------------------------
+def best_of_each(repeats: int, functions: dict) -> dict:
+    """Each function's best time of ``repeats`` and its result, the functions taking turns (so
+    that a change in the machine's load falls on all of them alike): {name: (seconds, result)}."""
+    best = {name: (np.inf, None) for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            result = function()
+            seconds = time.perf_counter() - start
+            if seconds < best[name][0]:
+                best[name] = (seconds, result)
+    return best
+
+
 def best_of(repeats: int, function, *args):
     times, result = [], None
     for _ in range(repeats):
@@ -353,22 +367,28 @@ def in_memory(frame: pd.DataFrame, design_name: str, n: int, repeats: int, repor
               use_r: bool, levels_timed: int | None, pairs_timed: int) -> pd.DataFrame:
     """One linearised design at one size: ours, the floor(s), the per-column route, svy, R."""
     design = SurveyDesign(frame, "w", **DESIGNS[design_name])
+
+    def ours():
+        return proportion_by_each(design, ITEMS, POSITIVE, GROUPS, missing_values=[DONT_KNOW],
+                                  min_base=0)
     gc.collect()
     rss_before = status_mb("VmRSS")
     was_reset = reset_peak_rss()
-    t_ours, table = best_of(repeats, lambda: proportion_by_each(
-        design, ITEMS, POSITIVE, GROUPS, missing_values=[DONT_KNOW], min_base=0))
+    ours()  # untimed: the peak memory of one call
     peak = peak_rss_mb(was_reset)
+    if design_name == "weights only":
+        floors = {"chunks of rows": lambda: floor_weights_chunked(frame),
+                  "whole arrays": lambda: floor_weights_whole(frame)}
+    else:
+        floors = {"chunks of rows": lambda: floor_psu(frame, 65536),
+                  "whole arrays": lambda: floor_psu(frame, None)}
+    timed = best_of_each(repeats, {"ours": ours, **floors})
+    t_ours, table = timed.pop("ours")
+    floor_times = {name: seconds for name, (seconds, _) in timed.items()}
+    floor_result = timed[min(floor_times, key=floor_times.get)][1]
+    t_floor = min(floor_times.values())
     t_before, before = best_of(1 if n > 10_000 else repeats, lambda: [
         proportion(design, ITEMS, POSITIVE, by=g, missing_values=[DONT_KNOW], min_base=0) for g in GROUPS])
-    if design_name == "weights only":
-        floors = {"chunks of rows": floor_weights_chunked, "whole arrays": floor_weights_whole}
-    else:
-        floors = {"chunks of rows": lambda f: floor_psu(f, 65536), "whole arrays": lambda f: floor_psu(f, None)}
-    floor_times, floor_result = {}, None
-    for name, function in floors.items():
-        floor_times[name], floor_result = best_of(repeats, function, frame)
-    t_floor = min(floor_times.values())
 
     levels = [(g, lv) for g in GROUPS for lv in (False, True)]
     timed = levels if levels_timed is None else levels[:: len(levels) // levels_timed][:levels_timed]
@@ -434,13 +454,17 @@ def replicate_section(frame: pd.DataFrame, repeats: int, report: Report, use_r: 
     rss_before = status_mb("VmRSS")
     was_reset = reset_peak_rss()
     t_design, design = best_of(1, lambda: ReplicateDesign(frame, "w", REPLICATES, "JK1"))
-    t_ours, table = best_of(repeats, lambda: proportion_by_each(
-        design, ITEMS, POSITIVE, GROUPS, missing_values=[DONT_KNOW], min_base=0))
+
+    def ours():
+        return proportion_by_each(design, ITEMS, POSITIVE, GROUPS, missing_values=[DONT_KNOW],
+                                  min_base=0)
+    t_first, _ = best_of(1, ours)  # the first call also finds the weights' directions (df)
     peak = peak_rss_mb(was_reset)
     frame_mb = frame.memory_usage(deep=True).sum() / 2**20
-    replicates = design.replicate_weights
-    t_floor, (floor_p, floor_var) = best_of(repeats, floor_replicates, frame, replicates)
-    del design, replicates
+    timed = best_of_each(repeats, {"ours": ours, "floor": lambda: floor_replicates(
+        frame, design.replicate_weights)})
+    (t_ours, table), (t_floor, (floor_p, floor_var)) = timed["ours"], timed["floor"]
+    del design
     gc.collect()
 
     levels = [(g, lv) for g in GROUPS for lv in (False, True)]
@@ -464,6 +488,8 @@ def replicate_section(frame: pd.DataFrame, repeats: int, report: Report, use_r: 
     print(f"\n== replicate weights, {n:,} rows, {N_REPLICATES} supplied jackknife (JK1) columns: "
           f"{len(table)} domains (best of {repeats}) ==")
     print(f"ReplicateDesign(...) (checks, one matrix) : {1e3 * t_design:10.1f} ms")
+    print(f"proportion_by_each (ours), first call     : {1e3 * t_first:10.1f} ms (finds the "
+          f"directions of the replicate weights, for the domains' df)")
     print(f"proportion_by_each (ours)                 : {1e3 * t_ours:10.1f} ms")
     print(f"floor, (G (x) W_rep)^T [V, P] by chunks   : {1e3 * t_floor:10.1f} ms")
     print(f"svy {svy_version()} replication, ratio per level : {1e3 * t_svy_full:10.1f} ms (timed on "

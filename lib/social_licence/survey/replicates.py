@@ -67,6 +67,9 @@ RANK_TOLERANCE = 1e-5
 #: at most this many distinct directions of replicate-weight rows are ranked by direction
 _MAX_PATTERNS = 4096
 
+#: rows whose replicate-weight directions are found at a time
+_PATTERN_CHUNK_ROWS = 65536
+
 #: replicate weights generated at most (rows x replicates) by :func:`as_replicate_design`
 _MAX_GENERATED = 2**28
 
@@ -286,17 +289,29 @@ class ReplicateDesign:
         a maximum of 1 and rounded to 12 decimals (rows of one PSU under jackknife, BRR or
         bootstrap weights share one). None when there are more than :data:`_MAX_PATTERNS`."""
         matrix = self.replicate_weights
-        peak = matrix.max(axis=1)
-        nonzero = peak > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            directions = np.round(matrix / np.where(nonzero, peak, 1.0)[:, None], 12)
-        keys = pd.util.hash_pandas_object(pd.DataFrame(directions), index=False).to_numpy()
-        codes, unique_keys = pd.factorize(keys)
-        first = np.unique(codes, return_index=True)[1]  # codes number rows' keys by first appearance
-        if len(first) > _MAX_PATTERNS or not np.array_equal(directions, directions[first[codes]]):
+        n = len(matrix)
+
+        def directions(start: int, stop: int) -> np.ndarray:
+            rows = matrix[start:stop]
+            peak = rows.max(axis=1, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.round(rows / np.where(peak > 0, peak, 1.0), 12)
+
+        chunks = range(0, n, _PATTERN_CHUNK_ROWS)  # a chunk at a time: memory stays small
+        keys = np.concatenate([
+            pd.util.hash_pandas_object(pd.DataFrame(directions(start, start + _PATTERN_CHUNK_ROWS)),
+                                       index=False).to_numpy() for start in chunks])
+        codes = pd.factorize(keys)[0]
+        first = np.unique(codes, return_index=True)[1]  # codes number the keys by first appearance
+        if len(first) > _MAX_PATTERNS:
             return None
-        codes = np.where(nonzero, codes, -1)
-        return codes.astype(np.int64), directions[first]
+        found = np.vstack([directions(row, row + 1) for row in first])
+        for start in chunks:  # every row is its key's direction (no two directions share a hash)
+            stop = min(start + _PATTERN_CHUNK_ROWS, n)
+            if not np.array_equal(directions(start, stop), found[codes[start:stop]]):
+                return None
+        zero = matrix.max(axis=1) == 0
+        return np.where(zero, -1, codes).astype(np.int64), found
 
     @cached_property
     def design_df(self) -> int:
