@@ -253,10 +253,11 @@ def test_bad_base_thresholds():
 
 # --- properties ----------------------------------------------------------------------------------
 def random_frame(seed: int, n: int) -> pd.DataFrame:
+    """A random frame of n rows in which every answer 1..5 occurs (the first five rows)."""
     rng = np.random.default_rng(seed)
     return pd.DataFrame({
         "w": rng.uniform(0.2, 4.0, n),
-        "y": rng.integers(1, 6, n),
+        "y": np.concatenate([np.arange(1, 6), rng.integers(1, 6, n - 5)]),
         "g": rng.choice(["x", "y", "z"], n),
         "h": rng.choice([1, 2], n),
         "stratum": np.repeat(np.arange(4), n // 4 + 1)[:n],
