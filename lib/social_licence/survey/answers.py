@@ -20,7 +20,8 @@ from .design import SurveyDesign, describe_values, require_columns
 _STATE_CHUNK_ROWS = 32768
 
 
-def _as_list(value) -> list:
+def as_list(value) -> list:
+    """An argument that takes one value or several as a list: None is empty, a string one value."""
     if value is None:
         return []
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
@@ -41,7 +42,7 @@ def check_answer_values(variables: list, positive, missing_values, numeric_colum
     empty ``positive``, a value listed both as positive and as missing, or a value that is not a
     number for a numeric column, naming the column(s).
     """
-    positives, missing = _as_list(positive), _as_list(missing_values)
+    positives, missing = as_list(positive), as_list(missing_values)
     if not positives:
         raise ValueError(f"positive: give at least one answer value of column(s) {variables}")
     both = [v for v in positives if v in missing]
@@ -69,7 +70,7 @@ def answer_states(design: SurveyDesign, variables, positive, missing_values=()) 
     column is numeric, or when a value is listed both as positive and as missing.
     """
     data = design.data
-    variables = _as_list(variables)
+    variables = as_list(variables)
     require_columns(data, variables, "variable")
     n = len(data)
     columns = [data[v] for v in variables]

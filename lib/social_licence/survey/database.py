@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .answers import _as_list, check_answer_values
+from .answers import as_list, check_answer_values
 from .design import (check_lonely_psu, describe_values, stratified_variance,
                      variance_from_stratum_sums)
 from .domain_sums import closed_form, domain_statistics, psu_statistics
@@ -298,7 +298,7 @@ class DatabaseDesign:
                     f"by column {column!r} has {int(found[f'm{j}'])} missing value(s) out of "
                     f"{self.n_rows} rows; recode them to a level (e.g. 'missing') so that no row "
                     f"is silently dropped")
-        for answer in _as_list(positive):
+        for answer in as_list(positive):
             for i, variable in enumerate(variables):
                 observed = [v for v in found[f"v{i}"] if v is not None and v == v]
                 if not any(v == answer for v in observed):  # as numpy compares
@@ -336,7 +336,7 @@ class DatabaseDesign:
         PSU: per item ``total`` and ``positive``, the PSU totals A and B; by stratum for strata
         without PSU, then with every statistic); ``("rows",)`` counts each cell's rows.
         """
-        variables = _as_list(variables)
+        variables = as_list(variables)
         by_columns = list(dict.fromkeys(c for grouping in groupings for c in grouping))
         self.require_columns(by_columns, "by")
         valid, is_positive = self._item_conditions(variables, positive, missing_values)
@@ -393,7 +393,7 @@ class DatabaseDesign:
         levels ``{column: values}`` (observed combinations, sorted) and the statistics of
         :func:`~.domain_sums.domain_statistics`, arrays (items, levels), from the queries of
         :meth:`cell_queries`."""
-        variables = _as_list(variables)
+        variables = as_list(variables)
         n_items = len(variables)
         by_columns = list(dict.fromkeys(c for grouping in groupings for c in grouping))
         cells = {"domains": [None] * len(groupings), "clusters": [None] * len(groupings)}

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .answers import _as_list, answer_states
+from .answers import as_list, answer_states
 from .database import DatabaseDesign
 from .design import SurveyDesign, describe_values, require_columns
 from .domain_sums import (MATRIX_LEVELS, bincount_sums, matrix_sums, psu_sums, replicate_sums,
@@ -137,7 +137,7 @@ def group_codes(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
     those combinations (sorted by the ``by`` columns in order; like ``svyby``'s groups, unobserved
     combinations are not groups). ``by=None`` gives one group and an empty frame with one row.
     Missing values in a by column are an error."""
-    codes, levels, n_groups = _group_levels(data, _as_list(by))
+    codes, levels, n_groups = _group_levels(data, as_list(by))
     frame = pd.DataFrame({c: _level_column(data, c, v) for c, v in levels.items()},
                          index=range(n_groups))
     return codes, frame
@@ -267,7 +267,7 @@ def proportion(design: SurveyDesign, variable, positive, by=None, method: str = 
     check_method(method)
     check_level(level)
     _check_bases(min_base, flag_base)
-    variables, by_columns = _as_list(variable), _as_list(by)
+    variables, by_columns = as_list(variable), as_list(by)
     clash = [v for v in variables if v in by_columns]
     if clash:
         raise ValueError(f"column(s) {clash} are both a variable and a by column")
@@ -337,7 +337,7 @@ def proportion_by_each(design: SurveyDesign, variable, positive, by_each, method
     check_method(method)
     check_level(level)
     _check_bases(min_base, flag_base)
-    variables, by_columns = _as_list(variable), _as_list(by_each)
+    variables, by_columns = as_list(variable), as_list(by_each)
     if not by_columns:
         raise ValueError(f"by_each: give at least one grouping column of the data "
                          f"({design.n_rows} rows)")
