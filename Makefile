@@ -106,7 +106,7 @@ test-pdf: test-book
 test-browser: test-pdf test-edition
 	@$(call timed,browser tests (tests/browser),$(MAKE) --no-print-directory browser-tests)
 test-edition-tests: test-edition test-book
-	@$(call timed,edition tests (tests/edition),$(MAKE) --no-print-directory edition-tests)
+	@$(call timed,edition tests (tests/editions),$(MAKE) --no-print-directory edition-tests)
 test-book-tests: test-pdf
 	@$(call timed,archived route (tests/book),$(MAKE) --no-print-directory book-tests)
 test-pdf-tests: test-pdf
@@ -116,11 +116,11 @@ test-pytest:
 test-nbval:
 	@$(call timed,nbval (chapters),$(MAKE) --no-print-directory nbval)
 
-## pytest: the library tests (everything under tests/ but the built-book tests), the survey core's and
-## the study's first: they catch a core bug in seconds
+## pytest: the library tests (everything under tests/ but the built-book tests); tests/survey and
+## tests/study run first (tests/conftest.py), so that a broken core fails in seconds
 pytest: setup
-	$(PY) -m pytest tests/survey tests/study tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf \
-	  --ignore=tests/edition
+	$(PY) -m pytest tests --ignore=tests/browser --ignore=tests/book --ignore=tests/pdf \
+	  --ignore=tests/editions
 nbval: setup
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg intro.ipynb chapters
 
@@ -136,7 +136,7 @@ book-tests: setup
 ## the default build (after `make book` and `make book PARAMS=$(TEST_EDITION)`)
 TEST_EDITION := params/deff-3.yml
 edition-tests: setup
-	$(PY) -m pytest tests/edition
+	$(PY) -m pytest tests/editions
 
 ## pdf-tests: the PDF edition's text, bookmarks, page numbers and layout (after `make pdf`)
 pdf-tests: setup poppler
@@ -147,7 +147,9 @@ data: setup
 	$(PY) -m social_licence.study.synthetic
 	$(PY) -m social_licence.study.ensemble
 
-## bench: time the estimation core against the matrix-product floor and samplics, with peak memory
+## bench: time the estimation core against its floor, svy and (where installed) R survey, in one run:
+## weights-only and strata/PSU designs at 843 and 1,000,000 rows, 80 replicate weights, and the
+## DuckDB route on a generated 100,000,000-row Parquet file (artefacts/bench/); ratios and peak memory
 bench: setup
 	$(PY) benchmarks/bench_estimation.py
 

@@ -2,7 +2,7 @@
 computes says, in its first screen, which assumptions differ from the default edition.
 
 ``make test`` builds the edition of ``params/deff-3.yml`` beside the default one
-(``_build/editions/deff-3/``); ``tests/edition`` checks its numbers, this test what a reader sees.
+(``_build/editions/deff-3/``); ``tests/editions`` checks its numbers, this test what a reader sees.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ that those equal a fresh run) and fresh runs under changed parameters:
 * re-running a chapter with one assumption changed (papermill) changes its numbers to what the
   library computes under that assumption, and leaves the committed notebook untouched (the other
   analysis chapters are re-run under another design-effect range by the edition that ``make test``
-  builds: ``tests/edition``).
+  builds: ``tests/editions``).
 """
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_every_page_of_the_book_has_its_presentation_module():
 # --- a changed parameter changes the chapter -------------------------------------------------------
 
 #: chapters re-run here under an assumption the edition built by ``make test`` (design effects 1 to 3,
-#: ``tests/edition``) leaves alone: the appendix's numbers come from the file and the Black group's
+#: ``tests/editions``) leaves alone: the appendix's numbers come from the file and the Black group's
 #: reading is not a design effect
 CHANGED = {
     "chapters/social_licence": {"black_group": "minority ethnic"},

@@ -76,6 +76,23 @@ def test_interval_bounds_on_the_threshold():
     assert list(consensus_verdicts(frame, 3).verdict) == ["consensus", "open"]
 
 
+@pytest.mark.parametrize("k, threshold", [(2, 0.75), (3, 0.5), (4, 0.375), (5, 0.3)])
+def test_every_threshold_at_its_boundary(k, threshold):
+    """At 1.5/k exactly: ci_low on it is a consensus, ci_high on it is open, just below it is no
+    consensus; an estimate printing at the threshold (rounded half-up) reaches it, one point below
+    does not (k = 4: 37.5% is reached by a printed 38%, not 37%)."""
+    below = np.nextafter(threshold, 0)
+    frame = pd.DataFrame({"estimate": [threshold + 0.1, threshold - 0.1, threshold - 0.1],
+                          "ci_low": [threshold, threshold - 0.2, threshold - 0.2],
+                          "ci_high": [threshold + 0.2, threshold, below]})
+    out = consensus_verdicts(frame, k)
+    assert out.verdict.tolist() == ["consensus", "open", "no consensus"]
+    printed = np.ceil(threshold * 100)  # the smallest whole percent at or above the threshold
+    estimates = pd.DataFrame({"estimate": [(printed - 0.5) / 100, (printed - 0.51) / 100],
+                              "ci_low": 0.0, "ci_high": 1.0})
+    assert consensus_verdicts(estimates, k).reaches_threshold.tolist() == [True, False]
+
+
 def test_integer_k_and_copy():
     frame = table().drop(columns="k")
     out = consensus_verdicts(frame, 3)

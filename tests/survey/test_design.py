@@ -2,7 +2,11 @@
 
 References: hand calculations of the with-replacement (ultimate cluster) variance
 ``sum_h n_h/(n_h-1) sum_j (z_hj - mean_h)^2`` (Wolter 2007, eq. 6.2.1) and R's ``degf`` on the
-committed fixture (tests/reference/survey_fixture.csv, see make_fixtures.py).
+committed fixture (tests/reference/survey_fixture.csv, see make_fixtures.py); for lonely PSUs, R
+survey 4.1.1 (tests/reference/designs/lonely_reference.csv, written by make_reference.R): the
+fixture's strata/PSU design with stratum S4 as one PSU under ``options(survey.lonely.psu =
+"remove" | "certainty" | "adjust" | "average")``, svyciprop by svyby domain and svycontrast of
+svyby(covmat = TRUE) differences.
 """
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -10,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from social_licence.survey.compare import compare_with_rest
 from social_licence.survey.design import SurveyDesign, kish_design_effect
-from social_licence.survey.proportions import proportion
+from social_licence.survey.proportions import proportion, proportion_by_each
 
 FIXTURE = pd.read_csv(Path(__file__).parents[1] / "reference" / "survey_fixture.csv")
 
@@ -96,6 +101,53 @@ def test_lonely_psu_names_stratum_and_rows():
     frame = small_frame().assign(psu=[1, 1, 2, 1, 1, 1])
     with pytest.raises(ValueError, match=r"strata column 'stratum'.*'y'.*only one PSU \(3 of 6 rows\)"):
         SurveyDesign(frame, "w", strata="stratum", psu="psu")
+
+
+LONELY = pd.read_csv(Path(__file__).parents[1] / "reference" / "designs" / "lonely_reference.csv")
+LONELY["flag"] = LONELY["flag"].map({True: True, False: False, "TRUE": True, "FALSE": False})
+LONELY_ITEMS = {"q_agree": ([4, 5], [8]), "q_yesno": ("Yes", ["Don't know"])}
+
+
+@pytest.mark.parametrize("option", ["remove", "certainty", "adjust", "average"])
+def test_lonely_psu_options_match_r(option):
+    """R: options(survey.lonely.psu = option) on the fixture with stratum S4 as one PSU:
+    svyciprop (beta, logit; 0.95, 0.9) overall and by svyby domain of ~group4 and ~flag
+    (proportion, and proportion_by_each for the domains), and svycontrast of svyby(~y, ~flag,
+    svymean, covmat = TRUE) (compare_with_rest: the covariance route)."""
+    frame = FIXTURE.assign(psu=np.where(FIXTURE.stratum == "S4", 1, FIXTURE.psu))
+    design = SurveyDesign(frame, "w", strata="stratum", psu="psu", lonely_psu=option)
+    ref = LONELY[LONELY.lonely_psu == option]
+    for (variable, by, method, level), rows in ref[ref.kind == "proportion"].groupby(
+            ["variable", "by", "method", "level"]):
+        positive, missing = LONELY_ITEMS[variable]
+        options = dict(method=method, level=level, missing_values=missing, min_base=0)
+        ours = proportion(design, variable, positive, by=None if by == "none" else by, **options)
+        if by != "none":
+            grid = proportion_by_each(design, variable, positive, [by], **options)
+            np.testing.assert_allclose(grid.se, ours.se, rtol=1e-12)
+        merged = (rows.add_suffix("_r").assign(**{c: ours[c].iloc[0] for c in ours.columns})
+                  if by == "none" else rows.merge(ours, on=by, suffixes=("_r", "")))
+        tolerance = 1e-9 if method == "beta" else 1e-7  # logit: R's glm convergence
+        for column in ["estimate", "se", "ci_low", "ci_high", "n", "df", "deff"]:
+            np.testing.assert_allclose(merged[column], merged[column + "_r"], rtol=tolerance,
+                                       err_msg=f"{option} {variable} {by} {method} {column}")
+    for _, row in ref[ref.kind == "difference"].iterrows():
+        positive, missing = LONELY_ITEMS[row.variable]
+        ours = compare_with_rest(design, row.variable, positive, "flag", missing_values=missing).iloc[0]
+        assert (ours.difference, ours.se) == pytest.approx((row.estimate, row.se), rel=1e-12)
+
+
+def test_lonely_psu_options_differ_as_documented():
+    """remove = certainty (no contribution) < average (scaled by 4/3 strata) and adjust (the
+    lonely PSU's squared total added); unknown options are refused by name."""
+    frame = FIXTURE.assign(psu=np.where(FIXTURE.stratum == "S4", 1, FIXTURE.psu))
+    var = {option: proportion(SurveyDesign(frame, "w", strata="stratum", psu="psu", lonely_psu=option),
+                              "q_agree", [4, 5], missing_values=[8]).se.iloc[0] ** 2
+           for option in ("remove", "certainty", "adjust", "average")}
+    assert var["remove"] == var["certainty"] < min(var["adjust"], var["average"])
+    assert var["average"] == pytest.approx(var["remove"] * 4 / 3, rel=1e-14)
+    with pytest.raises(ValueError, match=r"lonely_psu='drop' is not one of 'fail', 'remove'"):
+        SurveyDesign(frame, "w", strata="stratum", psu="psu", lonely_psu="drop")
 
 
 def test_design_is_frozen():

@@ -1,14 +1,17 @@
 """Tests for social_licence.survey.proportions: proportion and proportion_by_each.
 
-Reference cases (tests/reference/proportions_reference.csv, written by make_reference.R with R 4 and
-survey 4.1.1 from the synthetic fixture survey_fixture.csv) -- for both designs
-``svydesign(ids=~1, weights=~w)`` and ``svydesign(ids=~psu, strata=~stratum, weights=~w, nest=TRUE)``:
+Reference cases (tests/reference/proportions_reference.csv and designs/proportions_reference.csv,
+written by make_reference.R with R 4 and survey 4.1.1 from the synthetic fixture survey_fixture.csv)
+-- for the designs ``svydesign(ids=~1, weights=~w)`` and ``svydesign(ids=~psu, strata=~stratum,
+weights=~w, nest=TRUE)``:
 
 * ``svyciprop(~I(y %in% pos), d, method, level)`` with ``d = subset(design, !is.na(y) & !(y %in%
   missing))`` overall and for every ``svyby`` domain of ``~group4``, ``~group4+sex``, ``~flag``
   (R's ``design[group, ]``), methods beta and logit, levels 0.95 and 0.9: estimate, SE, limits;
 * ``nrow(d)`` and ``degf(d)`` of each domain, ``deff(svymean(~as.numeric(yy), d, deff="replace"))``;
-* include_missing: the same on the full design (NaN and don't-know count as not positive).
+* include_missing: the same on the full design (NaN and don't-know count as not positive);
+* the same for ``svydesign(ids=~1, strata=~stratum, weights=~w)`` (strata, every row its own PSU)
+  and ``svydesign(ids=~cluster, weights=~w)`` (PSUs without strata).
 
 Other checks are hand calculations (Kish n_eff, counts) and properties (hypothesis).
 ``proportion_by_each`` is checked against ``proportion`` called column by column (fixture and random
@@ -31,11 +34,15 @@ from social_licence.survey.proportions import (
 
 HERE = Path(__file__).parents[1] / "reference"
 FIXTURE = pd.read_csv(HERE / "survey_fixture.csv")
-REFERENCE = pd.read_csv(HERE / "proportions_reference.csv")
+REFERENCE = pd.concat([pd.read_csv(HERE / "proportions_reference.csv"),
+                       pd.read_csv(HERE / "designs" / "proportions_reference.csv")], ignore_index=True)
 REFERENCE["flag"] = REFERENCE["flag"].map({True: True, False: False, "TRUE": True, "FALSE": False})
 DESIGNS = {
     "weights": SurveyDesign(FIXTURE, "w"),
     "strata_psu": SurveyDesign(FIXTURE, "w", strata="stratum", psu="psu"),
+    "strata": SurveyDesign(FIXTURE, "w", strata="stratum"),
+    "psu": SurveyDesign(FIXTURE.assign(cluster=FIXTURE.stratum + "-" + FIXTURE.psu.astype(str)), "w",
+                        psu="cluster"),
 }
 ITEMS = {  # variable: (positive, missing_values), as in make_reference.R
     "q_agree": ([4, 5], [8]),
@@ -246,10 +253,11 @@ def test_bad_base_thresholds():
 
 # --- properties ----------------------------------------------------------------------------------
 def random_frame(seed: int, n: int) -> pd.DataFrame:
+    """A random frame of n rows in which every answer 1..5 occurs (the first five rows)."""
     rng = np.random.default_rng(seed)
     return pd.DataFrame({
         "w": rng.uniform(0.2, 4.0, n),
-        "y": rng.integers(1, 6, n),
+        "y": np.concatenate([np.arange(1, 6), rng.integers(1, 6, n - 5)]),
         "g": rng.choice(["x", "y", "z"], n),
         "h": rng.choice([1, 2], n),
         "stratum": np.repeat(np.arange(4), n // 4 + 1)[:n],
@@ -409,10 +417,10 @@ def by_each_frame(seed: int, n: int, zero_weights: bool) -> pd.DataFrame:
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(120, 600), zero_weights=st.booleans(),
        include_missing=st.booleans(), method=st.sampled_from(["beta", "logit", "wilson"]))
 def test_by_each_equals_proportion_on_random_frames(seed, n, zero_weights, include_missing, method):
-    """Both designs; by columns of three levels (string), two (integer and boolean), one
-    (constant) and thirty (more than the matrix route takes), in one call."""
+    """Weights only, strata and PSU, strata only; by columns of three levels (string), two (integer
+    and boolean), one (constant) and thirty (more than the matrix routes take), in one call."""
     frame = by_each_frame(seed, n, zero_weights)
-    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}):
+    for kwargs in ({}, {"strata": "stratum", "psu": "psu"}, {"strata": "stratum"}):
         design = SurveyDesign(frame, "w", **kwargs)
         assert_equals_proportion_by_column(
             design, ["y", "y2"], [1, 2], ["g", "h", "flag", "always", "many"], method=method,
@@ -471,3 +479,74 @@ def test_by_each_errors():
         proportion_by_each(design, "q_rare", 1, ["sex"], min_base=60)
     with pytest.raises(ValueError, match=r"positive value 6 never occurs in column 'q_agree'"):
         proportion_by_each(design, "q_agree", [5, 6], ["sex"])
+
+
+# --- boundaries: every threshold the core applies, on every kind of design --------------------------
+def boundary_frame() -> pd.DataFrame:
+    """Groups whose bases sit on the thresholds (min_base=30, flag_base=50): 30 and 29 valid
+    answers, 50 and 49; groups answering all "yes" (p = 1) and all "no" (p = 0). Each group also
+    has two missing answers (outside the base), rows spread over 4 strata of 5 PSUs."""
+    sizes = {"at_min": 30, "below_min": 29, "at_flag": 50, "below_flag": 49, "all_yes": 40,
+             "all_no": 40}
+    parts = []
+    for group, size in sizes.items():
+        answer = {"all_yes": 1.0, "all_no": 0.0}.get(group)
+        answers = np.full(size, answer) if answer is not None else np.resize([1.0, 0.0, 0.0], size)
+        parts.append(pd.DataFrame({"g": group, "y": np.concatenate([answers, [np.nan, 9.0]])}))
+    frame = pd.concat(parts, ignore_index=True)
+    rng = np.random.default_rng(11)
+    rows = len(frame)
+    return frame.assign(w=rng.uniform(0.5, 2.0, rows), stratum=np.arange(rows) % 4,
+                        psu=(np.arange(rows) // 4) % 5)
+
+
+def boundary_designs(tmp_path) -> dict:
+    from social_licence.survey.database import DatabaseDesign
+    from social_licence.survey.replicates import as_replicate_design
+    frame = boundary_frame()
+    path = tmp_path / "boundary.parquet"
+    frame.to_parquet(path)
+    stratified = SurveyDesign(frame, "w", strata="stratum", psu="psu")
+    return {"weights": SurveyDesign(frame, "w"), "strata_psu": stratified,
+            "jackknife": as_replicate_design(stratified, "JKn"),
+            "file": DatabaseDesign(path, "w", strata="stratum", psu="psu")}
+
+
+def test_bases_on_the_thresholds_on_every_design(tmp_path):
+    """n == min_base is shown (suppressed only below: n < min_base), n == flag_base is not flagged
+    (low_base: min_base <= n < flag_base), on every design and both routes."""
+    expected = {"all_no": (False, False), "all_yes": (False, True), "at_flag": (False, False),
+                "at_min": (False, True), "below_flag": (False, True), "below_min": (True, False)}
+    for name, design in boundary_designs(tmp_path).items():
+        for table in (proportion(design, "y", 1, by="g", missing_values=[9]),
+                      proportion_by_each(design, "y", 1, ["g"], missing_values=[9]).rename(
+                          columns={"group": "g"})):
+            found = {row.g: (row.suppressed, row.low_base) for row in table.itertuples()}
+            sizes = dict(zip(table.g, table.n))
+            assert (sizes["at_min"], sizes["below_min"], sizes["at_flag"]) == (30, 29, 50), name
+            expected["all_yes"] = expected["all_no"] = (False, True)  # 40: between the two bases
+            assert found == expected, name
+            shown = table.set_index("g")
+            assert np.isnan(shown.loc["below_min", ["estimate", "se", "ci_low", "ci_high"]]).all()
+            assert not np.isnan(shown.loc["at_min", ["estimate", "se", "ci_low", "ci_high"]]).any()
+
+
+def test_zero_and_full_proportions_on_every_design(tmp_path):
+    """p = 0 and p = 1 exactly: se 0, deff NaN, and the documented limits (intervals.py): beta the
+    df-adjusted Clopper-Pearson interval of 0 (n) out of n, logit and wilson as their formulas at
+    zero variance -- the same on every design and route."""
+    from social_licence.survey.intervals import proportion_interval
+    for method in ("beta", "logit", "wilson"):
+        for name, design in boundary_designs(tmp_path).items():
+            table = proportion(design, "y", 1, by="g", missing_values=[9], method=method, min_base=0)
+            table = table.set_index("g").loc[["all_no", "all_yes"]]
+            assert table.estimate.tolist() == [0.0, 1.0] and (table.se == 0).all(), name
+            assert table.deff.isna().all()
+            low, high = proportion_interval(table.estimate, 0.0, table.n, table.df, method)
+            np.testing.assert_array_equal(table.ci_low, low, err_msg=f"{name} {method}")
+            np.testing.assert_array_equal(table.ci_high, high, err_msg=f"{name} {method}")
+            if method == "logit":
+                assert table.ci_low.tolist() == [0.0, 1.0] and table.ci_high.tolist() == [0.0, 1.0]
+            else:
+                assert table.ci_low.iloc[0] == 0.0 and 0 < table.ci_high.iloc[0] < 0.2
+                assert table.ci_high.iloc[1] == 1.0 and 0.8 < table.ci_low.iloc[1] < 1

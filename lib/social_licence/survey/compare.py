@@ -29,10 +29,19 @@ from scipy import stats
 
 from .design import SurveyDesign, describe_values, require_columns
 from .intervals import check_level
-from .proportions import group_codes, proportion_by_each, response_indicators
+from .answers import response_indicators
+from .proportions import group_codes, proportion_by_each
 
 #: p-value adjustments accepted by :func:`adjust_pvalues` (the names statsmodels' ``multipletests`` uses)
 ADJUSTMENTS = ("holm", "fdr_bh")
+
+
+def _require_linearised(design, function: str) -> None:
+    """The comparisons use the linearised covariance of a :class:`SurveyDesign`; refuse others."""
+    if not isinstance(design, SurveyDesign):
+        raise ValueError(f"{function} needs a SurveyDesign (weights, strata and PSU, in memory); "
+                         f"got a {type(design).__name__}, for which only proportion() and "
+                         f"proportion_by_each() are built")
 
 
 def _check_single_column(by) -> None:
@@ -92,6 +101,7 @@ def compare_with_rest(design: SurveyDesign, variable: str, positive, group: str,
     Raises ``ValueError`` if ``group`` is not a column, is not boolean, or either side has no valid
     rows, and for the item errors of ``proportion``.
     """
+    _require_linearised(design, "compare_with_rest")
     check_level(level)
     data = design.data
     require_columns(data, [group], "group")
@@ -120,6 +130,7 @@ def compare_each_with_rest(design: SurveyDesign, variable, positive, groups, lev
     domains' bases minus 2 (R ``svyttest``). Other designs take :func:`compare_with_rest` pair by
     pair. Errors as :func:`compare_with_rest`.
     """
+    _require_linearised(design, "compare_each_with_rest")
     check_level(level)
     variables, groups = ([variable] if isinstance(variable, str) else list(variable),
                          [groups] if isinstance(groups, str) else list(groups))
@@ -171,6 +182,7 @@ def compare_groups(design: SurveyDesign, variable: str, positive, by: str, a, b,
     Raises ``ValueError`` if ``by`` is not a column, ``a`` or ``b`` does not occur in it, ``a == b``,
     or a group has no valid rows, and for the item errors of ``proportion``.
     """
+    _require_linearised(design, "compare_groups")
     check_level(level)
     data = design.data
     _check_single_column(by)
@@ -207,6 +219,7 @@ def rao_scott_test(design: SurveyDesign, variable: str, positive, by: str, missi
     Raises ``ValueError`` for a missing column, fewer than two levels, a level with no valid rows,
     an item that does not vary (all or none positive), and the item errors of ``proportion``.
     """
+    _require_linearised(design, "rao_scott_test")
     data = design.data
     _check_single_column(by)
     require_columns(data, [by], "by")

@@ -72,7 +72,7 @@ def check_level(level: float) -> None:
 
 
 def proportion_interval(estimate, se, n, df, method: str = "beta", level: float = 0.95,
-                        boundary_n=None) -> tuple[np.ndarray, np.ndarray]:
+                        boundary_n=None, logit_se=None) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper confidence limits for proportions (arrays broadcast together).
 
     Parameters
@@ -93,6 +93,10 @@ def proportion_interval(estimate, se, n, df, method: str = "beta", level: float 
     boundary_n : array_like, optional
         Effective sample size to use where the variance is zero and p is 0 or 1 (default ``n``).
         ``planning.interval_from_summary`` passes ``n / deff``.
+    logit_se : array_like, optional
+        Standard error of logit(p) for ``"logit"``, where the design gives it directly: a replicate
+        design's variance of the replicates' logits, which is what R's ``svyciprop`` takes there
+        (its ``svyglm`` fit on each replicate). Default ``se / (p(1-p))``, the delta method.
 
     Returns
     -------
@@ -111,7 +115,7 @@ def proportion_interval(estimate, se, n, df, method: str = "beta", level: float 
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "logit":
             t = special.stdtrit(np.where(df > 0, df, np.nan), 1.0 - alpha / 2.0)
-            half = t * se / pq
+            half = t * (se / pq if logit_se is None else np.asarray(logit_se, dtype=np.float64))
             eta = special.logit(p)
             low, high = special.expit(eta - half), special.expit(eta + half)
             collapsed = at_bound | degenerate
