@@ -7,12 +7,13 @@ share and its interval from ``study.recompute.estimate_figures`` on the file's d
 from ``survey.consensus.consensus_verdicts``; the contrasts from ``analysis.contrasts.file_contrasts``.
 """
 import numpy as np
+import pandas as pd
 import pytest
 
 from social_licence.analysis import derived
 from social_licence.analysis.assumptions import Assumptions
 from social_licence.analysis.contrasts import file_contrasts
-from social_licence.analysis.files import NUMBERS, file_numbers
+from social_licence.analysis.files import NUMBERS, counts_behind, file_numbers
 from social_licence.study.codebook import load_codebook
 from social_licence.study.published import load_published
 from social_licence.study.recompute import estimate_figures, file_design
@@ -113,3 +114,22 @@ def test_any_minimum_base_the_assumptions_accept_can_be_used(survey, codebook, p
     assert Assumptions(min_base=60).min_base == 60
     numbers = file_numbers(survey, codebook, published, derived_verdicts, min_base=60)
     assert np.isnan(numbers["police_share"]), "40 answers are fewer than 60"
+
+
+def test_the_respondents_behind_each_number_are_counted_from_the_file(survey, codebook, published):
+    """Reference: the file's columns counted with pandas: 101 parents aged 18-29, 501 in the higher
+    group, the fathers answering the police question and those trusting it, the 40 Black parents
+    answering it; the tests' smallest group (Black parents: the Rao-Scott test's and Holm's)."""
+    behind = counts_behind(survey, codebook, published)
+    assert list(behind.index) == list(NUMBERS) and set(behind["kind"]) == {"estimate", "count", "statistic"}
+    data = survey.data
+    item = codebook.items["police_and_criminal_justice"]
+    fathers = (data["sex"] == 1) & data["police_and_criminal_justice"].isin(item.codes)
+    trusting = fathers & data["police_and_criminal_justice"].isin(item.counted_codes)
+    assert behind.loc["fathers_police", ["n", "n_counted"]].tolist() == [int(fathers.sum()), int(trusting.sum())]
+    assert behind.loc["young_count", "n"] == int(data["age_18_29"].sum()) == 101
+    assert behind.loc["higher_count", "n"] == int(data["higher_occupation_qualification_income"].sum())
+    black = data["black"] & data["police_and_criminal_justice"].isin(item.codes)
+    assert behind.loc["police_share", "n"] == behind.loc["rao_scott_p", "n"] == behind.loc["police_p", "n"] == \
+        int(black.sum()) == 40
+    assert behind.loc["kish", "n"] == len(data) and pd.isna(behind.loc["kish", "n_counted"])

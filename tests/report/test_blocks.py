@@ -7,13 +7,17 @@ study.recompute.estimate_figures with survey.consensus.consensus_verdicts), the 
 printed group sizes (843, at least 422, 42, 93, 101, 202: tests/analysis/test_derived.py) and the
 file's rows added up. What is glued is captured by replacing myst_nb's glue in report.display.
 """
+import base64
+import io
+import re
 import shutil
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
-from social_licence.analysis import derived
+from social_licence.analysis import derived, release
 from social_licence.analysis.assumptions import Assumptions
 from social_licence.analysis.evidence import load_evidence
 from social_licence.report import display
@@ -34,6 +38,7 @@ from social_licence.report.tables import cell
 from social_licence.study.paths import SYNTHETIC_PATH
 from social_licence.study.recompute import estimate_figures, file_design
 from social_licence.survey.consensus import consensus_verdicts
+from social_licence.survey.disclosure import round_count
 
 matplotlib.use("Agg")
 
@@ -72,8 +77,10 @@ def judged(evidence, **options):
 
 
 def recomputed(evidence):
+    """The block recomputed from the file as the disclosure rules release it, with its verdicts (the cells' calls)."""
     design = file_design(evidence.data, evidence.codebook)
-    return consensus_verdicts(estimate_figures(design, evidence.figures(BLOCK), evidence.codebook), k="k")
+    estimates = estimate_figures(design, evidence.figures(BLOCK), evidence.codebook)
+    return consensus_verdicts(release.released_figures(estimates, evidence), k="k")
 
 
 def rows_of(markdown: str) -> list[list[str]]:
@@ -157,7 +164,8 @@ def test_the_file_table_of_a_synthetic_file_is_supplementary_and_carries_no_verd
     page = Page("p", "tb", evidence)
     estimates = recomputed(evidence)
     items = items_of(evidence)
-    file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
+    file_table(page, estimates, release.released_sizes(evidence), name="tbl-x-file", items=items, groups=GROUPS,
+               title="Trust")
     text = glued["tbl-x-file"].data
     assert text.startswith("```{supplementary-table} Trust, from the respondent file")
     assert "Synthetic: the percentages match the published ones by construction" in text
@@ -179,14 +187,32 @@ def test_an_archived_file_s_table_is_evidence_with_verdicts_and_says_nothing_of_
     assert page.archived
     estimates = recomputed(evidence)
     items = items_of(evidence)
-    file_table(page, estimates, name="tbl-x-file", items=items, groups=GROUPS, title="Trust")
+    file_table(page, estimates, release.released_sizes(evidence), name="tbl-x-file", items=items, groups=GROUPS,
+               title="Trust")
     text = glued["tbl-x-file"].data
     assert text.startswith("```{table} Trust, from the respondent file")
     assert "synthetic" not in text.lower() and "Data: Archived survey file archive.csv." in text
+    assert "≈ rounded to the nearest 5; [c] withheld by the disclosure rules" in text
     rows = rows_of(text)
+    # the synthetic file's counts: 9 of the 41 Black parents answering trust immigration services (T3_27)
+    assert estimates.set_index("figure_id").loc["T3_27", "withheld"]
     for figure in estimates[estimates["group"].isin(GROUPS)].itertuples():
         shown = rows[items.index(figure.item)][1 + GROUPS.index(figure.group)]
-        assert shown == cell(100 * figure.estimate, figure.ci_low, figure.ci_high, figure.verdict), figure.figure_id
+        expected = "[c]" if figure.withheld else cell(100 * figure.estimate, figure.ci_low, figure.ci_high,
+                                                      figure.verdict)
+        assert shown == expected, figure.figure_id
+    data = evidence.data
+    assert rows[-1] == ["Respondents in this file", "843",
+                        *[f"≈{round_count(int(data[g].sum()), 5)}" for g in GROUPS[1:]]], \
+        "sizes rounded to the nearest 5; the file's 843 rows are the published sample size"
+    withheld = [r for r in page.records if r["key"] == "tbl-x-file/Trust: immigration services/Black parents"]
+    assert withheld[0]["value"] is None and withheld[0]["text"] == "[c]"
+    assert withheld[0]["disclosure"] == {"cell": "figure/T3_27", "rule": "min_count_numerator",
+                                         "result": "suppressed", "applied": True}
+    listing = pd.read_csv(io.BytesIO(base64.b64decode(re.search(r'base64,([^"]+)', text).group(1))))
+    row = listing[listing["figure_id"] == "T3_27"].iloc[0]
+    assert pd.isna(row["estimate"]) and pd.isna(row["ci_low"]) and row["result"] == "suppressed"
+    assert (listing["n"] % 5 == 0).all() and listing["n_missing"].isna().all(), "no exact count leaves the build"
 
 
 def test_the_derived_figure_plots_the_published_figures_by_counted_answer(evidence, glued):

@@ -22,6 +22,7 @@ import pytest
 from social_licence.analysis.assumptions import Assumptions
 from social_licence.analysis.evidence import load_evidence
 from social_licence.analysis.facts import evidence_line
+from social_licence.analysis.release import Release
 from social_licence.report import page as page_module
 from social_licence.report.display import SOURCE_COLUMN
 from social_licence.report.page import PAGES, RECORD, Page, open_page
@@ -85,16 +86,35 @@ def test_two_facts_with_one_key_are_refused_within_a_call_and_across_calls(page,
     assert glued == {"tp_x": 1.0} and len(page.records) == 1
 
 
+def release_of(evidence, result="pass", released=None) -> Release:
+    """What the disclosure rules decided for a number, as :func:`release.check_of` gives it."""
+    rule = {"pass": "none", "rounded": "rounding", "suppressed": "min_count"}[result]
+    return Release("number/kish", rule, result, evidence.archived, "[c]", "≈", released)
+
+
 def test_a_file_number_carries_the_ensemble_s_range_on_a_synthetic_build_only(page, evidence, tmp_path):
-    fact = page.file("kish", [1.4, 1.2, 1.6, 1.3], basis="weights", unit="ratio", tolerance=0.05)
+    fact = page.file("kish", [1.4, 1.2, 1.6, 1.3], basis="weights", unit="ratio", tolerance=0.05,
+                     release=release_of(evidence))
     assert fact.kind == "file" and fact.key == "tp_kish" and fact.value == 1.4
     assert fact.spread == (1.2, 1.6) and fact.members == 3 and fact.set_by_generator
     archived = Page("p", "tp", dataclasses.replace(evidence, survey=dataclasses.replace(
         evidence.survey, source=dataclasses.replace(evidence.source, kind="archived"))))
     assert archived.archived
-    plain = archived.file("kish", [1.4], basis="weights", unit="ratio", tolerance=0.05)
+    plain = archived.file("kish", [1.4], basis="weights", unit="ratio", tolerance=0.05,
+                          release=release_of(archived.evidence))
     assert plain.spread is None and plain.members == 0
     assert archived.reading("r", [plain], finding="Kish: {tp_kish}.", shows="x").value == "Kish: 1.40."
+    # on the archived file a number the disclosure rules withhold is never placed, and a count is rounded
+    withheld = archived.file("kish", [1.4], basis="weights", unit="ratio", tolerance=0.05,
+                             release=release_of(archived.evidence, "suppressed"))
+    assert withheld.value is None and withheld.text == "[c] (withheld)"
+    assert archived.reading("r", [withheld], finding="Kish: {tp_kish}.", shows="x").value == "Kish: [c] (withheld)."
+    count = archived.file("young", [101], basis="rows", unit="count", tolerance=1,
+                          release=release_of(archived.evidence, "rounded", 100))
+    assert count.value == 100 and count.text == "≈100"
+    shown = page.file("young", [101, 99], basis="rows", unit="count", tolerance=1,
+                      release=release_of(evidence, "rounded", 100))
+    assert shown.value == 101 and shown.text == "101", "a synthetic build shows its numbers as computed"
     assert page.reading("r", [fact], finding="Kish: {tp_kish}.", shows="the design effect").value.startswith(
         "The archived survey file would show the design effect; a synthetic file cannot.")
 
@@ -151,7 +171,8 @@ def test_a_table_without_values_records_its_texts_and_a_supplementary_table_is_n
 # --- the end of the page -------------------------------------------------------------------------------------
 
 def test_finish_glues_the_evidence_line_the_level_the_record_and_the_download(page, evidence, glued):
-    file = page.file("kish", [1.4, 1.2, 1.6], basis="weights", unit="ratio", tolerance=0.05)
+    file = page.file("kish", [1.4, 1.2, 1.6], basis="weights", unit="ratio", tolerance=0.05,
+                     release=release_of(evidence))
     facts = [page.published("share", 49.0, "paper"), page.derived("gap", -22.1, "derived", unit="points"), file,
              page.reading("says", [file], finding="{tp_kish}", shows="the design effect")]
     page.glue_facts(facts)

@@ -163,7 +163,12 @@ def test_reference_case_counts_counts_rows_and_skips_the_fixture(tmp_path):
     (tmp_path / "survey_fixture.csv").write_text("a\n1\n2\n")
     (tmp_path / "b_reference.csv").write_text("x,y\n1,2\n3,4\n5,6\n")
     (tmp_path / "a_reference.csv").write_text("x\n1\n")
-    assert provenance.reference_case_counts(tmp_path) == {"a_reference.csv": 1, "b_reference.csv": 3}
+    (tmp_path / "designs").mkdir()
+    (tmp_path / "designs" / "c_reference.csv").write_text("x\n1\n2\n")
+    assert provenance.reference_case_counts(tmp_path) == {"a_reference.csv": 1, "b_reference.csv": 3,
+                                                           "designs/c_reference.csv": 2}
     shipped = provenance.reference_case_counts()
-    assert set(shipped) == {"chisq_reference.csv", "compare_reference.csv", "proportions_reference.csv"}
+    assert set(shipped) == {"chisq_reference.csv", "compare_reference.csv", "proportions_reference.csv",
+                            "designs/lonely_reference.csv", "designs/proportions_reference.csv",
+                            "designs/replicate_factors.csv", "designs/replicates_reference.csv"}
     assert all(rows > 0 for rows in shipped.values())

@@ -24,7 +24,7 @@ def test_the_glossary_defines_the_terms_a_lay_reader_needs():
 
 #: the numbers the glossary's definitions take from the assumptions in force (as the glossary page passes them)
 VALUES = {"level": "95", "min_base": 30, "deff_low": "1", "deff_high": "2", "factor": "1.5", "threshold2": "75",
-          "threshold3": "50"}
+          "threshold3": "50", "sdc_threshold": 10, "round_base": 5, "symbol": "[c]", "mark": "≈"}
 
 
 def test_an_archived_build_s_glossary_says_nothing_of_synthetic_data():
@@ -47,6 +47,9 @@ def test_the_glossary_s_numbers_are_the_assumptions_in_force():
     assert "at a design effect of 1 instead of 2" in terms["fragile verdict"]
     assert "from 1 to 2, for every group" in terms["design effect"]
     assert not any("{" in definition for definition in terms.values()), "every placeholder filled"
+    assert "at least 10 respondents" in terms["disclosure rules"] and "nearest 5" in terms["rounded count"]
+    marks = {term.word: term.mark for term in vocabulary.glossary_terms(archived=True, values=VALUES)}
+    assert marks["withheld"] == "[c]" and marks["rounded count"] == "≈", "the rules' own symbols"
     other = {**VALUES, "level": "90", "deff_high": "3", "factor": "1.2", "threshold2": "60", "threshold3": "40"}
     changed = {term.word: term.definition for term in vocabulary.glossary_terms(archived=True, values=other)}
     assert "60% for a yes/no question and 40% for a question with three answer options, 1.2 times" in \

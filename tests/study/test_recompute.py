@@ -7,7 +7,7 @@ import pytest
 
 from social_licence.study.codebook import load_codebook
 from social_licence.study.published import COMPOSITION, load_published
-from social_licence.study.recompute import estimate_figures, file_design
+from social_licence.study.recompute import estimate_figures, figure_counts, file_design
 from social_licence.survey.design import SurveyDesign
 from social_licence.survey.proportions import proportion
 
@@ -105,3 +105,24 @@ def test_dont_know_in_the_base_keeps_only_refusals_out(survey, figures, estimate
         np.testing.assert_allclose(got[COLUMNS].to_numpy(dtype=float), alone[COLUMNS].to_numpy(dtype=float),
                                    rtol=1e-12, atol=1e-14, err_msg=figure.figure_id)
         assert got["estimate"] <= estimates.loc[figure.figure_id, "estimate"] + 1e-15, figure.figure_id
+
+
+def test_the_counts_behind_each_figure_are_the_estimates_bases_and_counted_answers(survey, figures, codebook):
+    """Reference: the estimator's own ``n`` and ``n_eff`` for the base; the counted answers
+    counted by hand from the raw codes (T3_27: 9 of the 41 Black parents answering trust
+    immigration services), and for every figure ``n_counted / n`` equals the estimate computed on
+    equal weights."""
+    counts = figure_counts(survey.data, figures, codebook)
+    estimates = estimate_figures(file_design(survey.data, codebook), figures, codebook, min_base=0).set_index("figure_id")
+    assert counts["n"].tolist() == estimates.loc[counts.index, "n"].tolist()
+    np.testing.assert_allclose(counts["n_eff"], estimates.loc[counts.index, "n_eff"], rtol=1e-12)
+    data = survey.data
+    item = codebook.items["immigration"]
+    black = data["black"] & data["immigration"].isin(item.codes)
+    assert counts.loc["T3_27", ["n", "n_counted"]].tolist() == \
+        [int(black.sum()), int((black & data["immigration"].isin(item.counted_codes)).sum())] == [41, 9]
+    equal = SurveyDesign(data.assign(weight=1.0), weights="weight")
+    flat = estimate_figures(equal, figures, codebook, min_base=0).set_index("figure_id")
+    np.testing.assert_allclose(counts["n_counted"] / counts["n"], flat.loc[counts.index, "estimate"], rtol=1e-12)
+    wider = figure_counts(data, figures, codebook, dont_know_in_base=True)
+    assert (wider["n"] >= counts["n"]).all() and (wider["n_counted"] == counts["n_counted"]).all()

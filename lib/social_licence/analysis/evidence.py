@@ -6,7 +6,8 @@ assumed reading of the undefined higher group, the 108 published figures checked
 the respondent file that ``assumptions.data_source`` names (else the one ``SOCIAL_LICENCE_DATA``
 selects, else the shipped synthetic file), validated and mapped
 (:func:`social_licence.study.loader.load_survey`), with the file's SHA-256 so that a number can be
-traced to the bytes it came from. Everything else a chapter computes starts from here.
+traced to the bytes it came from, and the disclosure rules that every number from that file passes
+before it is shown (:mod:`social_licence.analysis.release`; a bad rules file stops the chapter here). Everything else a chapter computes starts from here.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ import pandas as pd
 
 from social_licence.analysis.assumptions import Assumptions
 from social_licence.analysis.derived import attitude_figures
+from social_licence.analysis.release import rules_in_force
 from social_licence.study.codebook import Codebook, load_codebook
 from social_licence.study.ensemble import HIGHER_GROUP, Member, load_ensemble
 from social_licence.study.loader import DataSource, SurveyData, load_survey
 from social_licence.study.published import load_published
+from social_licence.survey.disclosure import DisclosureRules
 
 
 def sha256_of(path) -> str:
@@ -36,13 +39,14 @@ def sha256_of(path) -> str:
 @dataclass(frozen=True)
 class Evidence:
     """What the chapters work from: ``published`` (the 108 figures), ``survey`` (the respondent
-    file in use, validated), ``codebook`` (with the assumed reading of the higher group) and the
-    ``assumptions`` they were loaded under."""
+    file in use, validated), ``codebook`` (with the assumed reading of the higher group), the
+    ``assumptions`` they were loaded under and the disclosure ``rules`` in force."""
 
     assumptions: Assumptions
     codebook: Codebook
     published: pd.DataFrame
     survey: SurveyData
+    rules: DisclosureRules
 
     @property
     def data(self) -> pd.DataFrame:
@@ -76,7 +80,8 @@ class Evidence:
 
 def load_evidence(assumptions: Assumptions) -> Evidence:
     """The evidence under ``assumptions``: codebook (the higher group as ``higher_group`` reads it),
-    published figures and the respondent file (``data_source`` and ``data_mapping``)."""
+    published figures, the respondent file (``data_source`` and ``data_mapping``) and the disclosure
+    rules (:func:`social_licence.analysis.release.rules_in_force`)."""
     codebook = load_codebook().with_combine(HIGHER_GROUP, assumptions.higher_group)
     survey = load_survey(assumptions.data_source, assumptions.data_mapping, codebook=codebook)
-    return Evidence(assumptions, codebook, load_published(codebook=codebook), survey)
+    return Evidence(assumptions, codebook, load_published(codebook=codebook), survey, rules_in_force())

@@ -19,13 +19,21 @@ archived file it states the finding; from a synthetic file it says what the numb
 that this file cannot show it (with the ensemble's range), so nothing is typed twice and nothing a
 generator chose is read as a fact about parents. ``tests/test_chapters.py`` checks that every
 number a chapter's prose places is published, derived or such a reading.
+
+A file number also carries its :class:`social_licence.analysis.release.Release`: what the
+disclosure rules decided for the respondents behind it. On a build from the archived file a
+withheld number reads as the rules' symbol, "withheld", and a rounded count with its mark.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from social_licence.analysis.release import Release
 
 EVIDENCE = ("published", "derived", "file")
 #: a fact that is a sentence (a reading of file numbers, or a label), not a number
@@ -59,7 +67,8 @@ class Fact:
     from (e.g. "paper, Table 3"; "printed shares of 843, design effect 1-2"; "respondent file").
     For a file number on a synthetic build, ``spread`` is its (lowest, highest) value over this
     file and the ensemble's ``members`` files, and ``tolerance`` the width within which the
-    publication counts as pinning it down.
+    publication counts as pinning it down. ``release``: for a file number, what the disclosure
+    rules decided (its ``value`` is then the released one: None if withheld, a rounded count).
     """
 
     key: str
@@ -70,6 +79,7 @@ class Fact:
     spread: tuple[float, float] | None = None
     tolerance: float | None = None
     members: int = 0
+    release: Release | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -86,6 +96,10 @@ class Fact:
 
     @property
     def text(self) -> str:
+        if self.release is not None and self.release.withheld:
+            return f"{self.release.symbol} (withheld)"
+        if self.release is not None and self.release.rounded:
+            return f"{self.release.mark}{format_value(self.value, self.unit)}"
         return format_value(self.value, self.unit)
 
     @property
@@ -146,7 +160,8 @@ def evidence_line(facts: list[Fact]) -> str:
 
 
 def facts_table(facts: list[Fact]) -> pd.DataFrame:
-    """The facts as a table for download: key, value, evidence, basis, and the ensemble's range."""
+    """The facts as a table for download: key, value, evidence, basis, the ensemble's range, and
+    (on a build that applies the disclosure rules) what they decided for a file number."""
     return pd.DataFrame({
         "key": [f.key for f in facts], "value": [f.value for f in facts], "evidence": [f.kind for f in facts],
         "basis": [f.basis for f in facts],
@@ -154,4 +169,5 @@ def facts_table(facts: list[Fact]) -> pd.DataFrame:
         "ensemble_high": [f.spread[1] if f.spread else None for f in facts],
         "tolerance": [f.tolerance for f in facts],
         "set_by_generator": [f.set_by_generator if f.spread else None for f in facts],
+        "disclosure": [f.release.result if f.release and f.release.applied else None for f in facts],
     })

@@ -17,7 +17,7 @@ from social_licence.analysis.contrasts import file_contrasts
 from social_licence.analysis.groups import collapse_categories, rao_scott_across
 from social_licence.study.codebook import Codebook
 from social_licence.study.loader import SurveyData
-from social_licence.study.recompute import estimate_figures, file_design
+from social_licence.study.recompute import estimate_figures, figure_counts, file_design
 from social_licence.survey.consensus import consensus_verdicts
 from social_licence.survey.design import kish_design_effect
 
@@ -38,6 +38,12 @@ NUMBERS = {
     "higher_count": ("parents in the higher occupation, qualification or income group", 1, "count"),
     "rao_scott_p": ("Rao-Scott p that trust in the police is the same in four ethnic groups", 0.05, "p"),
 }
+#: what each number of :data:`NUMBERS` is, for disclosure control: an ``estimate`` over a base with
+#: a numerator, a ``count`` of respondents, or a ``statistic`` of a base (a design effect, a test, a
+#: count of figures), which has no numerator
+KINDS = {"police_share": "estimate", "police_width": "estimate", "young_count": "count",
+         "young_weighted": "estimate", "kish": "statistic", "agree": "statistic", "police_p": "statistic",
+         "held": "statistic", "fathers_police": "estimate", "higher_count": "count", "rao_scott_p": "statistic"}
 #: the ethnic groups of the test across them: the paper reports only the first and third
 ETHNIC_GROUPS = {"White British": [1], "Other White background": [2], "Black or Black British": [3],
                  "Asian, mixed or other ethnic group": [4, 5, 6]}
@@ -81,3 +87,48 @@ def file_numbers(survey: SurveyData, codebook: Codebook, published: pd.DataFrame
                                                                                 codebook=codebook),
                                               codebook=codebook)["p_value"].iloc[0]),
     }
+
+
+def counts_behind(survey: SurveyData, codebook: Codebook, published: pd.DataFrame, *,
+                  dont_know_in_base: bool = False) -> pd.DataFrame:
+    """The respondents behind each number of :data:`NUMBERS` in one file, for disclosure control.
+
+    One row per number (indexed by its name): ``kind`` (:data:`KINDS`), ``n`` (the unweighted
+    base: for a test, its smallest group's), ``n_counted`` (the respondents giving the counted
+    answer, for an estimate; else empty) and ``n_eff`` (Kish's effective size of an estimate's
+    base). Counted as :func:`file_numbers` computes the numbers, under the same reading of the base.
+    """
+    data = survey.data
+    police = published[published["figure_id"] == BLACK_POLICE]
+    whole = published[(published["item"] == POLICE) & (published["group"] == "all")].iloc[:1]
+    counts = figure_counts(data, pd.concat([police, whole]), codebook, dont_know_in_base=dont_know_in_base)
+    black, everyone = counts.loc[BLACK_POLICE], counts.iloc[-1]
+    item = codebook.items[POLICE]
+    answered = (data["sex"] == 1) & data[POLICE].isin(item.codes)
+    weights = data[codebook.weight_variable]
+
+    def kish(rows) -> float:
+        return float(weights[rows].sum() ** 2 / (weights[rows] ** 2).sum())
+
+    tested = rao_scott_across(data, POLICE, collapse_categories(data, "ethnic_group", ETHNIC_GROUPS, codebook=codebook),
+                              codebook=codebook)
+    rows = len(data)
+    behind = {
+        "police_share": (black["n"], black["n_counted"], black["n_eff"]),
+        "police_width": (black["n"], black["n_counted"], black["n_eff"]),
+        "young_count": (int(data["age_18_29"].sum()), None, None),
+        "young_weighted": (rows, int(data["age_18_29"].sum()), kish(data.index)),
+        "kish": (rows, None, None),
+        "agree": (rows, None, None),
+        "police_p": (min(black["n"], everyone["n"] - black["n"]), None, None),
+        "held": (rows, None, None),
+        "fathers_police": (int(answered.sum()), int(data.loc[answered, POLICE].isin(item.counted_codes).sum()),
+                           kish(answered)),
+        "higher_count": (int(data[HIGHER].sum()), None, None),
+        "rao_scott_p": (int(tested["min_group_base"].iloc[0]), None, None),
+    }
+    return pd.DataFrame([{"number": name, "kind": KINDS[name], "n": int(n),
+                          "n_counted": pd.NA if counted is None else int(counted),
+                          "n_eff": float("nan") if n_eff is None else float(n_eff)}
+                         for name, (n, counted, n_eff) in behind.items()]).astype(
+        {"n_counted": "Int64"}).set_index("number")

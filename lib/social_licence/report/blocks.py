@@ -12,8 +12,9 @@ recomputed from the respondent file; these functions lay the results out in the 
 :func:`file_table`
     the same figures recomputed from the build's respondent file, with their design-based
     intervals and numbers of respondents. From the archived file they are evidence, with verdict
-    marks, in the book's table series; from a synthetic file they carry no verdict marks and are
-    numbered as supplementary tables ("Table S1"), since nothing in them is a finding about parents.
+    marks, in the book's table series, and pass the disclosure rules (a withheld figure shows their
+    symbol, sizes are rounded); from a synthetic file they carry no verdict marks and are numbered
+    as supplementary tables ("Table S1"), since nothing in them is a finding about parents.
 
 Each comes with a CSV download of its figures in long form, labelled by source row by row.
 """
@@ -21,10 +22,10 @@ from __future__ import annotations
 
 import pandas as pd
 from social_licence.analysis.derived import deffs_of
-from social_licence.report.display import WITHHELD, data_origin
+from social_licence.report.display import WITHHELD, data_origin, disclosure_note, released_count
 from social_licence.report.page import Page
 from social_licence.report.plotting import glue_figure, interval_plot
-from social_licence.report.tables import figure_listing, paper_table
+from social_licence.report.tables import figure_listing, paper_cells, paper_table
 from social_licence.report.vocabulary import marks_legend, word
 
 HIGHER = "higher_occupation_qualification_income"
@@ -87,28 +88,41 @@ def derived_table(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[
                css_class="results")
 
 
-def file_table(page: Page, estimates: pd.DataFrame, *, name: str, items: list[str], groups: list[str], title: str,
-               judged: bool = True, groups_in_rows: bool = False) -> None:
+def file_table(page: Page, estimates: pd.DataFrame, sizes: pd.DataFrame, *, name: str, items: list[str],
+               groups: list[str], title: str, judged: bool = True, groups_in_rows: bool = False) -> None:
     """Glue table ``name``: the block's figures recomputed from the respondent file (``estimates``:
-    :func:`social_licence.study.recompute.estimate_figures` with the consensus check), with
-    verdict marks from the archived file only; a synthetic file's table is supplementary."""
+    :func:`social_licence.analysis.release.released_figures` with the consensus check) and its
+    groups' sizes (``sizes``: :func:`social_licence.analysis.release.released_sizes`), with verdict
+    marks from the archived file only; a synthetic file's table is supplementary. On a build from the
+    archived file a withheld figure or size shows the disclosure rules' symbol and sizes are rounded."""
     chosen = estimates[estimates["item"].isin(items) & estimates["group"].isin(groups)]
-    data = page.evidence.data
-    bases = {group: str(len(data)) if group == "all" else str(int(data[group].sum())) for group in groups}
+    rules, applied = page.evidence.rules, page.archived
+    bases = {g: released_count(sizes.loc[g, "count"], sizes.loc[g, "result"], applied, rules) for g in groups}
     marks = {HIGHER: HIGHER_MARK} if HIGHER in groups else {}
-    evidence_marks = judged and page.archived
+    evidence_marks = judged and applied
+    replaced = {row.figure_id: rules.suppressed_symbol for row in chosen.itertuples() if row.withheld}
+    layout = {"base_label": "Respondents in this file", "codebook": page.codebook, "marked": marks,
+              "groups_in_rows": groups_in_rows}
     shown, values = paper_table(chosen.assign(percent=100 * chosen["estimate"]), items, groups, value="percent",
                                 low="ci_low", high="ci_high", verdict="verdict" if evidence_marks else None,
-                                bases=bases, base_label="Respondents in this file", codebook=page.codebook,
-                                marked=marks, groups_in_rows=groups_in_rows)
+                                bases=bases, replaced=replaced, **layout)
+    decided = [{"cell": c, "rule": r, "result": x, "applied": applied}
+               for c, r, x in zip(chosen["cell"], chosen["rule"], chosen["result"])]
+    disclosure = paper_cells(chosen.assign(decided=decided), items, groups, column="decided",
+                             bases={g: {"cell": sizes.loc[g, "cell"], "rule": sizes.loc[g, "rule"],
+                                        "result": sizes.loc[g, "result"], "applied": applied} for g in groups},
+                             **layout)
     level = 100 * page.assumptions.level
     caption = f"{title}, from the respondent file: weighted % and {level:g}% design-based interval"
     if evidence_marks:
         caption += f"; verdict: {marks_legend(('consensus', 'no consensus', 'open', 'suppressed'))}"
-    if not page.archived:
+    if applied:
+        caption += f". {disclosure_note(rules)}"
+    else:
         caption += ". Synthetic: the percentages match the published ones by construction; the intervals are the generator's"
     page.table(name, shown, figure_listing(chosen, page.codebook), caption, origin=data_origin(page.evidence.source),
-               evidence="file", values=values, css_class="results", series="" if page.archived else "S")
+               evidence="file", values=values, css_class="results", series="" if applied else "S",
+               disclosure=disclosure)
 
 
 def derived_figure(page: Page, verdicts: pd.DataFrame, *, name: str, items: list[str], groups: list[str],

@@ -27,6 +27,7 @@ from IPython.display import HTML, Markdown
 from myst_nb import glue as myst_glue
 
 from social_licence.study.loader import DataSource
+from social_licence.survey.disclosure import ROUNDED, SUPPRESSED, DisclosureRules
 
 #: significant digits of every number a notebook stores (see the module docstring)
 STORED_DIGITS = 6
@@ -37,8 +38,9 @@ SOURCE_COLUMN = "data_source"
 
 #: what a withheld (small-base) or missing value shows as
 WITHHELD = "–"
-#: a table cell that is a number, an interval, a p-value, a base with its small-base star, or a dash
-NUMERIC_CELL = re.compile(r"[<>±+\-–]?\d[\d.,]*\*?( ?(–|to) ?[+\-]?\d[\d.,]*)?|–|")
+#: a table cell that is a number, an interval, a p-value, a base with its small-base star, a rounded
+#: count (the default mark ≈), a dash or the default symbol of a withheld value ([c])
+NUMERIC_CELL = re.compile(r"≈?[<>±+\-–]?\d[\d.,]*\*?( ?(–|to) ?[+\-]?\d[\d.,]*)?|–|\[c\]|")
 
 
 def stable(value):
@@ -178,3 +180,20 @@ def p_value(value: float) -> str:
     if value is None or math.isnan(value):
         return WITHHELD
     return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def released_count(count, result: str, applied: bool, rules: DisclosureRules) -> str:
+    """A count as a page shows it under the disclosure rules: on a build that applies them (the
+    archived file), the rules' symbol if withheld and the mark before a count they round; else the
+    count."""
+    if applied and result == SUPPRESSED:
+        return rules.suppressed_symbol
+    if applied and result == ROUNDED:
+        return f"{rules.rounded_mark}{int(count)}"
+    return str(int(count))
+
+
+def disclosure_note(rules: DisclosureRules) -> str:
+    """The note that explains the disclosure rules' marks, for a table built from the archived file."""
+    return (f"{rules.rounded_mark} rounded to the nearest {rules.safe_round_base}; {rules.suppressed_symbol} "
+            f"withheld by the disclosure rules")

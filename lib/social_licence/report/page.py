@@ -24,6 +24,7 @@ from IPython.display import Markdown, Pretty, display
 
 from social_licence.analysis.evidence import Evidence
 from social_licence.analysis.facts import Fact, evidence_line, facts_table, reading
+from social_licence.analysis.release import Release, released_value
 from social_licence.report.display import csv_download, glue, markdown_table, source_notice, stable
 from social_licence.report.notices import assumptions_notice
 from social_licence.survey.consensus import FACTOR
@@ -104,14 +105,15 @@ class Page:
         derived numbers; one chosen from file numbers belongs in a :meth:`reading`."""
         return Fact(self.key(name), value, "text", basis, "text")
 
-    def file(self, name: str, values: list, *, basis: str, unit: str, tolerance: float) -> Fact:
+    def file(self, name: str, values: list, *, basis: str, unit: str, tolerance: float, release: Release) -> Fact:
         """A number from the respondent file: ``values[0]`` from this build's file and, on a
-        synthetic build, the rest from the ensemble's files, whose range it records."""
-        value = values[0]
+        synthetic build, the rest from the ensemble's files, whose range it records; ``release``
+        is what the disclosure rules decided for it (:func:`social_licence.analysis.release.check_of`),
+        by which a build from the archived file withholds or rounds it."""
         if self.archived:
-            return Fact(self.key(name), value, "file", basis, unit)
-        return Fact(self.key(name), value, "file", basis, unit, spread=(min(values), max(values)),
-                    tolerance=tolerance, members=len(values) - 1)
+            return Fact(self.key(name), released_value(values[0], release), "file", basis, unit, release=release)
+        return Fact(self.key(name), values[0], "file", basis, unit, spread=(min(values), max(values)),
+                    tolerance=tolerance, members=len(values) - 1, release=release)
 
     def reading(self, name: str, facts: list[Fact], *, finding: str, shows: str) -> Fact:
         """A sentence interpreting file numbers, worded by the data source
@@ -126,16 +128,17 @@ class Page:
             raise ValueError(f"{self.name}: facts with the same key: {repeated}")
         mark_cell([fact.key for fact in facts])
         for fact in facts:
-            glue(fact.key, fact.value)
+            glue(fact.key, fact.text if fact.release is not None and fact.release.applied else fact.value)
             self.records.append({"key": fact.key, "page": self.name, "glue": fact.key, "kind": "value",
                                  "evidence": fact.kind, "basis": fact.basis, "unit": fact.unit,
-                                 "value": _plain(fact.value), "text": fact.text})
+                                 "value": _plain(fact.value), "text": fact.text,
+                                 **({"disclosure": fact.release.as_record()} if fact.release else {})})
         self.facts += facts
 
     # --- tables -------------------------------------------------------------------------------------
     def table(self, name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, *, origin: str,
               evidence: str, values: pd.DataFrame | None = None, css_class: str | None = None,
-              series: str = "", row_key: list[str] | None = None) -> None:
+              series: str = "", row_key: list[str] | None = None, disclosure: pd.DataFrame | None = None) -> None:
         """Glue ``shown`` as numbered table ``name``, followed by the CSV download of ``data``.
 
         ``origin`` ends the caption and fills the CSV's source column (per row where ``data`` has a
@@ -143,7 +146,9 @@ class Page:
         ``values`` (same shape as ``shown``) holds each cell's unrounded value where it has one.
         ``series`` prefixes the caption (``"S"`` for a table from a synthetic file, numbered apart).
         Each cell is recorded under ``name/row/column``, the row named by its first column or, for a
-        table whose rows that does not tell apart, by the columns of ``row_key`` joined with " / ".
+        table whose rows that does not tell apart, by the columns of ``row_key`` joined with " / ";
+        ``disclosure`` (same shape as ``shown``) holds, for each cell from the respondent file, what
+        the disclosure rules decided (:meth:`social_licence.analysis.release.Release.as_record`).
         """
         keys = row_key or [shown.columns[0]]
         labels = shown[keys].astype(str).agg(" / ".join, axis=1)
@@ -159,9 +164,11 @@ class Page:
                 if column in keys:
                     continue
                 value = None if values is None else values.iloc[row_number][column]
+                decided = None if disclosure is None else disclosure.iloc[row_number][column]
                 self.records.append({"key": f"{name}/{label}/{column}", "page": self.name, "glue": name,
                                      "kind": "table cell", "evidence": evidence, "basis": origin,
-                                     "value": _plain(value), "text": str(shown_text)})
+                                     "value": _plain(value), "text": str(shown_text),
+                                     **({"disclosure": decided} if decided else {})})
 
     # --- the end of the page --------------------------------------------------------------------------
     def finish(self) -> None:

@@ -166,13 +166,13 @@ def _bound(value: float, decimals: int) -> str:
 
 
 def fidelity_for_readers(table: pd.DataFrame, codebook: Codebook | None = None,
-                         published: pd.DataFrame | None = None) -> pd.DataFrame:
+                         published: pd.DataFrame | None = None, symbol: str = WITHHELD) -> pd.DataFrame:
     """Format :func:`social_licence.study.fidelity.fidelity_table` output as strings for a reader.
 
     Columns: figure id, what the figure is about, the group, the published percentage, the
     recomputed one to two decimals more than the published figure carries, the rounding interval
     ``[low, high)`` the published figure stands for, whether the estimate rounds back to it, and
-    the unweighted base.
+    the unweighted base. A figure the disclosure rules withhold (estimate empty) shows ``symbol``.
     """
     codebook = codebook or load_codebook()
     published = load_published(codebook=codebook) if published is None else published
@@ -186,10 +186,10 @@ def fidelity_for_readers(table: pd.DataFrame, codebook: Codebook | None = None,
         "About": [_figure_label(m, i, codebook) for m, i in zip(table["measure"], table["item"])],
         "Group": [codebook.name_of(g) for g in table["group"]],
         "Published %": [f"{p:g}" for p in table["published"]],
-        "Recomputed %": [f"{e:.{d + 2}f}" for e, d in zip(table["estimate"], decimals)],
+        "Recomputed %": [symbol if pd.isna(e) else f"{e:.{d + 2}f}" for e, d in zip(table["estimate"], decimals)],
         "Rounding interval": [f"[{_bound(lo, d + 1)}, {_bound(hi, d + 1)})"
                               for lo, hi, d in zip(table["low"], table["high"], decimals)],
-        "Rounds back": ["yes" if ok else "no" for ok in table["within_rounding_interval"]],
+        "Rounds back": [symbol if pd.isna(ok) else "yes" if ok else "no" for ok in table["within_rounding_interval"]],
         "n": [str(int(n)) for n in table["n"]],
     })
 
@@ -270,10 +270,12 @@ def versions_for_readers(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def reference_case_counts(folder: str | Path = REFERENCE_DIR) -> dict[str, int]:
-    """File name -> number of rows for each CSV of reference values written by ``make_reference.R``.
+    """Path (relative to ``folder``) -> number of rows for each CSV of reference values written by
+    ``make_reference.R``, in ``folder`` and its subfolders (the survey core's designs sit in one).
 
     The fixture the R script reads (:data:`REFERENCE_FIXTURE`) is not a reference file and is left
-    out. Files are listed in name order.
+    out. Files are listed in path order.
     """
-    files = sorted(path for path in Path(folder).glob("*.csv") if path.name != REFERENCE_FIXTURE)
-    return {path.name: len(pd.read_csv(path)) for path in files}
+    folder = Path(folder)
+    files = sorted(path for path in folder.rglob("*.csv") if path.name != REFERENCE_FIXTURE)
+    return {path.relative_to(folder).as_posix(): len(pd.read_csv(path)) for path in files}

@@ -32,48 +32,66 @@ def cell(value_percent: float, low: float, high: float, verdict: str | None) -> 
     return text if verdict is None else f"{text} {mark(verdict)}"
 
 
+def _layout(items: list[str], groups: list[str], in_cell, in_base, *, base_label: str, codebook: Codebook,
+            marked: dict[str, str], groups_in_rows: bool) -> pd.DataFrame:
+    """The paper's layout filled by ``in_cell(item, group)`` and ``in_base(group)`` (the foot row,
+    or the last column with ``groups_in_rows``), labelled as :func:`paper_table` labels it."""
+    group_label = {group: codebook.short_name_of(group) + marked.get(group, "") for group in groups}
+    question = {item: codebook.counted_label(item) for item in items}
+    if groups_in_rows:
+        return pd.DataFrame([{"Group": group_label[g], **{question[i]: in_cell(i, g) for i in items},
+                              base_label: in_base(g)} for g in groups])
+    table = [{"Question": question[item], **{group_label[g]: in_cell(item, g) for g in groups}} for item in items]
+    table.append({"Question": base_label, **{group_label[g]: in_base(g) for g in groups}})
+    return pd.DataFrame(table)
+
+
 def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, value: str, low: str, high: str,
                 verdict: str | None, bases: dict[str, str], base_label: str, codebook: Codebook,
                 marked: dict[str, str] | None = None, extra_marks: dict[str, str] | None = None,
-                groups_in_rows: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                replaced: dict[str, str] | None = None, groups_in_rows: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A results table in the paper's layout, and each cell's unrounded value (same shape).
 
     ``results`` has one row per figure with ``figure_id``, ``item`` and ``group`` and the columns
     named by ``value`` (percent), ``low`` and ``high`` (proportions) and ``verdict`` (None: no
-    marks); ``extra_marks`` adds marks after a figure's cell (by figure id: † and ‡). Rows are
-    questions labelled by their counted answer, columns groups; a question with no figure for a
-    group shows a dash. ``bases`` gives each group's number of parents, shown in a foot row (or last
-    column) labelled ``base_label``; ``marked`` adds a note mark to a group's label.
-    ``groups_in_rows`` turns the table round, for a block with many groups and few questions (the
-    paper's Table 1), so that it fits the page.
+    marks); ``extra_marks`` adds marks after a figure's cell (by figure id: † and ‡), and
+    ``replaced`` shows a text instead of a figure (by figure id: the disclosure rules' symbol for a
+    withheld one). Rows are questions labelled by their counted answer, columns groups; a question
+    with no figure for a group shows a dash. ``bases`` gives each group's number of parents, shown
+    in a foot row (or last column) labelled ``base_label``; ``marked`` adds a note mark to a
+    group's label. ``groups_in_rows`` turns the table round, for a block with many groups and few
+    questions (the paper's Table 1), so that it fits the page.
     """
-    marked, extra_marks = marked or {}, extra_marks or {}
+    marked, extra_marks, replaced = marked or {}, extra_marks or {}, replaced or {}
     lookup = {(row["item"], row["group"]): row for row in results.to_dict("records")}
 
     def shown(item, group):
         row = lookup.get((item, group))
         if row is None:
             return WITHHELD
+        if row["figure_id"] in replaced:
+            return replaced[row["figure_id"]]
         text = cell(row[value], row[low], row[high], row[verdict] if verdict else None)
         return text + extra_marks.get(row["figure_id"], "")
 
     def number(item, group):
         row = lookup.get((item, group))
-        return None if row is None else row[value]
+        return None if row is None or row["figure_id"] in replaced else row[value]
 
-    group_label = {group: codebook.short_name_of(group) + marked.get(group, "") for group in groups}
-    question = {item: codebook.counted_label(item) for item in items}
-    if groups_in_rows:
-        table = [{"Group": group_label[g], **{question[i]: shown(i, g) for i in items}, base_label: bases.get(g, WITHHELD)}
-                 for g in groups]
-        values = [{"Group": group_label[g], **{question[i]: number(i, g) for i in items}, base_label: None}
-                  for g in groups]
-        return pd.DataFrame(table), pd.DataFrame(values)
-    table = [{"Question": question[item], **{group_label[g]: shown(item, g) for g in groups}} for item in items]
-    table.append({"Question": base_label, **{group_label[g]: bases.get(g, WITHHELD) for g in groups}})
-    values = [{"Question": question[item], **{group_label[g]: number(item, g) for g in groups}} for item in items]
-    values.append({"Question": base_label, **{group_label[g]: None for g in groups}})
-    return pd.DataFrame(table), pd.DataFrame(values)
+    layout = {"base_label": base_label, "codebook": codebook, "marked": marked, "groups_in_rows": groups_in_rows}
+    return (_layout(items, groups, shown, lambda g: bases.get(g, WITHHELD), **layout),
+            _layout(items, groups, number, lambda g: None, **layout))
+
+
+def paper_cells(results: pd.DataFrame, items: list[str], groups: list[str], *, column: str, bases: dict[str, object],
+                base_label: str, codebook: Codebook, marked: dict[str, str] | None = None,
+                groups_in_rows: bool = False) -> pd.DataFrame:
+    """Any per-figure ``column`` of ``results`` (and ``bases`` by group) laid out as
+    :func:`paper_table` lays out its table, cell for cell: e.g. what the disclosure rules decided
+    for each cell, for the page's record."""
+    lookup = {(row["item"], row["group"]): row[column] for row in results.to_dict("records")}
+    return _layout(items, groups, lambda i, g: lookup.get((i, g)), lambda g: bases.get(g), base_label=base_label,
+                   codebook=codebook, marked=marked or {}, groups_in_rows=groups_in_rows)
 
 
 def figure_listing(results: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

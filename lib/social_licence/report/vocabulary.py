@@ -102,6 +102,18 @@ TERMS = {
                                      "file this build uses.",
                                      synthetic_note="From a synthetic file it is evidence about parents only where "
                                                     "the published figures pin it down."),
+    "disclosure rules": Term("disclosure rules", "The statistical disclosure control rules "
+                             "(data/disclosure_rules.yml) that every number computed from a respondent file passes "
+                             "before a build from the archived file shows it: at least {sdc_threshold} respondents "
+                             "behind it, behind its counted answer and behind the other answers, and counts "
+                             "rounded to the nearest {round_base}. Published and derived numbers are public and "
+                             "exempt.", synthetic_note="On a synthetic build they change nothing shown; the "
+                             "appendix lists what they would withhold."),
+    "withheld": Term("withheld", "A number from the archived survey file that the disclosure rules do not "
+                     "release, shown as {symbol}: too few respondents are behind it, or it could be worked out "
+                     "from a total and the numbers shown.", "{symbol}"),
+    "rounded count": Term("rounded count", "A count of respondents in the archived survey file, rounded to the "
+                          "nearest {round_base} by the disclosure rules and marked {mark}.", "{mark}"),
     "set by the generator": Term("set by the generator", "A number from the synthetic file that varies across "
                                  "equally faithful synthetic files by more than its stated tolerance: the "
                                  "publication does not determine it, so it says nothing about parents.",
@@ -112,14 +124,15 @@ TERMS = {
 def glossary_terms(archived: bool, values: dict, terms: dict = TERMS) -> list[Term]:
     """The terms of the glossary page for a build, in reading order, their numbers filled in from
     ``values`` (the assumptions in force: ``level``, ``min_base``, ``deff_low``, ``deff_high``,
-    ``factor``, ``threshold2``, ``threshold3``): an archived build's glossary says nothing of
+    ``factor``, ``threshold2``, ``threshold3``; the disclosure rules: ``sdc_threshold``,
+    ``round_base``, ``symbol``, ``mark``): an archived build's glossary says nothing of
     synthetic data, a synthetic build's adds what a synthetic file can carry. ``terms`` are the
     book's terms (default) or its verdicts (:data:`VERDICT_TERMS`)."""
     terms = list(terms.values())
     if archived:
         terms = [term for term in terms if not term.synthetic_only]
     return [Term(term.word, f"{term.definition} {'' if archived else term.synthetic_note}".strip().format(**values),
-                 term.mark) for term in terms]
+                 term.mark.format(**values)) for term in terms]
 
 
 def word(verdict: str) -> str:

@@ -37,8 +37,9 @@ from sphinx.errors import ConfigError
 from social_licence.study.loader import is_synthetic, load_survey, resolve_paths
 from social_licence.study.paths import PROJECT_ROOT
 
-#: Environment variables that choose the respondent file and its variable mapping.
-SOURCE_VARIABLES = ("SOCIAL_LICENCE_DATA", "SOCIAL_LICENCE_MAPPING")
+#: Environment variables that choose the respondent file, its variable mapping and the disclosure
+#: rules its numbers pass.
+SOURCE_VARIABLES = ("SOCIAL_LICENCE_DATA", "SOCIAL_LICENCE_MAPPING", "SOCIAL_LICENCE_RULES")
 FINGERPRINT_FILE = ".inputs-fingerprint"
 AUDIT_FILE = "recoding-audit.csv"
 
@@ -62,7 +63,7 @@ def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
 def inputs_fingerprint(environ: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> str:
     """SHA-256 over the input files' paths and bytes and the selected data source.
 
-    A selected file (``SOCIAL_LICENCE_DATA`` or ``SOCIAL_LICENCE_MAPPING``) contributes its path
+    A selected file (``SOCIAL_LICENCE_DATA``, ``SOCIAL_LICENCE_MAPPING`` or ``SOCIAL_LICENCE_RULES``) contributes its path
     and its bytes, so replacing the archived file in place also invalidates the cache. A relative
     value is read relative to ``root``, as the loader reads it.
     """

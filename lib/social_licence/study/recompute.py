@@ -9,6 +9,7 @@ weighted (:attr:`social_licence.study.codebook.Codebook.composition`).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from social_licence.study.codebook import Codebook
@@ -96,3 +97,29 @@ def estimate_figures(design: SurveyDesign, figures: pd.DataFrame, codebook: Code
                 "weighted_n", "n_eff", "deff", "suppressed", "low_base")},
         })
     return pd.DataFrame(rows)
+
+
+def figure_counts(data: pd.DataFrame, figures: pd.DataFrame, codebook: Codebook, *,
+                  dont_know_in_base: bool = False) -> pd.DataFrame:
+    """The respondents behind each figure that :func:`estimate_figures` recomputes, unweighted.
+
+    One row per row of ``figures`` (indexed by ``figure_id``): ``n``, the rows in the figure's
+    base (its group's rows with a valid answer: :func:`estimate_figures`' ``n``); ``n_counted``,
+    those giving the counted answer; and ``n_eff``, Kish's effective size of the base's weights
+    (``(sum w)^2 / sum w^2``; the base's ``n`` for a composition figure the codebook reads
+    unweighted, as it is estimated on equal weights). Disclosure control asks for these counts, which an estimate's table
+    does not carry (:mod:`social_licence.analysis.release`).
+    """
+    weights = data[codebook.weight_variable].to_numpy(dtype=float)
+    rows = []
+    for figure in figures.itertuples(index=False):
+        variable, counted, missing = figure_question(figure, codebook, dont_know_in_base)
+        answers = data[variable]
+        group = pd.Series(True, index=data.index) if figure.group == ALL else data[figure.group].astype(bool)
+        base = (group & answers.notna() & ~answers.isin(missing)).to_numpy()
+        flat = figure.measure == COMPOSITION and codebook.composition == "unweighted"
+        w = np.ones(int(base.sum())) if flat else weights[base]
+        rows.append({"figure_id": figure.figure_id, "n": int(base.sum()),
+                     "n_counted": int((base & answers.isin(counted).to_numpy()).sum()),
+                     "n_eff": float(w.sum() ** 2 / (w ** 2).sum()) if base.any() else 0.0})
+    return pd.DataFrame(rows, columns=["figure_id", "n", "n_counted", "n_eff"]).set_index("figure_id")

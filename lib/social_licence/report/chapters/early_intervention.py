@@ -20,12 +20,14 @@ TABLE2 = "paper, Table 2"
 TITLE = "Reasons for joining up records, found acceptable (the paper's Table 2)"
 
 
-def publish_reasons(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:
+def publish_reasons(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame, sizes: pd.DataFrame) -> None:
     """The reasons' table, figure and facts: ``verdicts`` from :func:`social_licence.analysis.derived.verdicts`,
-    ``file_verdicts`` the same figures recomputed from the respondent file with their consensus check."""
+    ``file_verdicts`` the same figures recomputed from the respondent file as the disclosure rules
+    release them, with their consensus check, and ``sizes`` the file's group sizes as released."""
     items = list(dict.fromkeys(verdicts["item"]))
     derived_table(page, verdicts, name="tbl-ei-reasons", items=items, groups=TABLE2_GROUPS, title=TITLE)
-    file_table(page, file_verdicts, name="tbl-ei-reasons-file", items=items, groups=TABLE2_GROUPS, title=TITLE)
+    file_table(page, file_verdicts, sizes, name="tbl-ei-reasons-file", items=items, groups=TABLE2_GROUPS,
+               title=TITLE)
     derived_figure(page, verdicts, name="ei_reasons_plot", items=items, groups=TABLE2_GROUPS,
                    measured="Parents finding the reason acceptable (%)")
     deff = deffs_of(verdicts)[-1]

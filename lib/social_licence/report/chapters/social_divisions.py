@@ -30,14 +30,14 @@ TITLES = {
 }
 
 
-def publish_blocks(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:
-    """Tables 3, the beliefs and the commercial question (derived and from the file), the trust
-    figure, and their facts."""
+def publish_blocks(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame, sizes: pd.DataFrame) -> None:
+    """Tables 3, the beliefs and the commercial question (derived, and from the file with its group
+    ``sizes``, as released), the trust figure, and their facts."""
     for block, groups in ((TRUST, TABLE_GROUPS), (BELIEFS, BELIEF_GROUPS), (COMMERCIAL, TABLE_GROUPS)):
         items = list(dict.fromkeys(verdicts.loc[verdicts["measure"] == block, "item"]))
         name = {TRUST: "tbl-sd-trust", BELIEFS: "tbl-sd-beliefs", COMMERCIAL: "tbl-sd-commercial"}[block]
         derived_table(page, verdicts, name=name, items=items, groups=groups, title=TITLES[block])
-        file_table(page, file_verdicts, name=f"{name}-file", items=items, groups=groups, title=TITLES[block])
+        file_table(page, file_verdicts, sizes, name=f"{name}-file", items=items, groups=groups, title=TITLES[block])
     trust_items = list(dict.fromkeys(verdicts.loc[verdicts["measure"] == TRUST, "item"]))
     derived_figure(page, verdicts, name="sd_trust_plot", items=trust_items, groups=TABLE_GROUPS,
                    measured="Parents trusting the service (%)")

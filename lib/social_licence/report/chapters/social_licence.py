@@ -7,7 +7,7 @@ import pandas as pd
 from social_licence.analysis.assumptions import BLACK_READINGS
 from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
 from social_licence.report.blocks import PUBLISHED_ORIGIN
-from social_licence.report.display import data_origin
+from social_licence.report.display import data_origin, disclosure_note, released_count
 from social_licence.report.page import Page
 from social_licence.report.sentences import series
 
@@ -18,10 +18,11 @@ SURVEY = "paper, \"Our survey\""
 REASONS, TRUST, COMMERCIAL = "acceptability_of_reason", "trust_to_link_records", "commercial_outsourcing"
 
 
-def publish_composition(page: Page, composition: pd.DataFrame) -> None:
+def publish_composition(page: Page, composition: pd.DataFrame, sizes: pd.DataFrame) -> None:
     """Who took part: the printed shares and the parents each implies (``composition``:
-    :func:`social_licence.analysis.derived.composition`), and the respondent file's counts in a
-    table of their own (supplementary on a synthetic build)."""
+    :func:`social_licence.analysis.derived.composition`), and the respondent file's counts
+    (``sizes``: :func:`social_licence.analysis.release.released_sizes`) in a table of their own
+    (supplementary on a synthetic build; rounded or withheld by the disclosure rules on the archived)."""
     names = [page.codebook.name_of(g) for g in composition["group"]]
     shown = pd.DataFrame({"Parents": names, "Printed share %": [f"{p:g}" for p in composition["share"]],
                           "Parents (share of 843)": [str(n) for n in composition["parents"]]})
@@ -31,13 +32,19 @@ def publish_composition(page: Page, composition: pd.DataFrame) -> None:
                "Who took part: the shares of the sample printed in the paper, and the parents each implies as a "
                "share of the 843 respondents (groups overlap)", origin="Source: Edwards, Gillies & Gorin (2021a), "
                "\"Our survey\"; parents derived by this book", evidence="derived", values=values)
-    data = page.evidence.data
-    counts = [int(data[g].sum()) for g in composition["group"]]
-    file = pd.DataFrame({"Parents": names, "Respondents in this file": [str(c) for c in counts]})
-    page.table("tbl-sl-composition-file", file, composition.assign(file_count=counts),
-               "Who took part, counted in the respondent file", origin=data_origin(page.evidence.source),
-               evidence="file", values=file.assign(**{"Respondents in this file": [float(c) for c in counts]}),
-               series="" if page.archived else "S")
+    rules, applied = page.evidence.rules, page.archived
+    released = sizes.loc[composition["group"]]
+    column = "Respondents in this file"
+    file = pd.DataFrame({"Parents": names, column: [released_count(c, r, applied, rules)
+                                                   for c, r in zip(released["count"], released["result"])]})
+    decided = [{"cell": c, "rule": r, "result": x, "applied": applied}
+               for c, r, x in zip(released["cell"], released["rule"], released["result"])]
+    caption = "Who took part, counted in the respondent file" + (f". {disclosure_note(rules)}" if applied else "")
+    page.table("tbl-sl-composition-file", file,
+               composition.assign(file_count=released["count"].to_numpy(), disclosure=released["result"].to_numpy()),
+               caption, origin=data_origin(page.evidence.source), evidence="file",
+               values=file.assign(**{column: [None if pd.isna(c) else float(c) for c in released["count"]]}),
+               series="" if applied else "S", disclosure=pd.DataFrame({"Parents": None, column: decided}))
     published = composition.set_index("figure_id")
     young = composition[composition["group"] == "age_18_29"].iloc[0]
     page.glue_facts([

@@ -22,14 +22,14 @@ TABLE1_GROUPS = ["all", "black", "white_british", "nssec_managerial_professional
 CONSENT_GROUPS = ["all", "black", "lone_parent"]
 
 
-def publish_awareness(page: Page, intervals: pd.DataFrame, file_estimates: pd.DataFrame) -> None:
+def publish_awareness(page: Page, intervals: pd.DataFrame, file_estimates: pd.DataFrame, sizes: pd.DataFrame) -> None:
     """Awareness (Table 1, turned round): the derived ``intervals`` (the paper judges no verdict
-    here) and the same figures from the respondent file."""
+    here) and the same figures from the respondent file with its group ``sizes``, as released."""
     items = list(dict.fromkeys(intervals["item"]))
     title = "Knowing that records are kept digitally and that they can be joined up (the paper's Table 1 and text)"
     derived_table(page, intervals, name="tbl-tc-awareness", items=items, groups=TABLE1_GROUPS, title=title,
                   judged=False, groups_in_rows=True)
-    file_table(page, file_estimates, name="tbl-tc-awareness-file", items=items, groups=TABLE1_GROUPS, title=title,
+    file_table(page, file_estimates, sizes, name="tbl-tc-awareness-file", items=items, groups=TABLE1_GROUPS, title=title,
                judged=False, groups_in_rows=True)
     derived_figure(page, intervals, name="tc_awareness_plot", items=items, groups=TABLE1_GROUPS,
                    measured="Parents who knew (%)", threshold=False)
@@ -52,12 +52,13 @@ def publish_awareness(page: Page, intervals: pd.DataFrame, file_estimates: pd.Da
     ])
 
 
-def publish_consent(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame) -> None:
-    """Understanding, publicity and permission: derived ``verdicts`` and the file's figures."""
+def publish_consent(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFrame, sizes: pd.DataFrame) -> None:
+    """Understanding, publicity and permission: derived ``verdicts`` and the file's figures and
+    group ``sizes``, as released."""
     items = list(dict.fromkeys(verdicts["item"]))
     title = "Understanding, publicity and permission (the paper's text)"
     derived_table(page, verdicts, name="tbl-tc-consent", items=items, groups=CONSENT_GROUPS, title=title)
-    file_table(page, file_verdicts, name="tbl-tc-consent-file", items=items, groups=CONSENT_GROUPS, title=title)
+    file_table(page, file_verdicts, sizes, name="tbl-tc-consent-file", items=items, groups=CONSENT_GROUPS, title=title)
     deff = deffs_of(verdicts)[-1]
     figures = verdicts.set_index("figure_id")
     basis = f"printed shares of 843, design effect {deff:g}"

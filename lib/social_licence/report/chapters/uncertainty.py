@@ -8,6 +8,7 @@ import pandas as pd
 
 from social_licence.analysis.derived import SAMPLE_SIZE, SIZE_UNKNOWN, deffs_of
 from social_licence.analysis.files import NUMBERS
+from social_licence.analysis.release import check_of
 from social_licence.report.blocks import PUBLISHED_ORIGIN
 from social_licence.report.display import data_origin, no_table, p_value
 from social_licence.report.page import Page
@@ -140,11 +141,13 @@ def publish_bases(page: Page, by_share: dict) -> None:
     ])
 
 
-def publish_files(page: Page, numbers: pd.DataFrame) -> None:
+def publish_files(page: Page, numbers: pd.DataFrame, checks: pd.DataFrame) -> None:
     """The numbers read from the respondent file (``numbers``: one row per file, this build's first,
-    then the ensemble's, columns of :data:`social_licence.analysis.files.NUMBERS`): their facts,
-    the readings that interpret them, and on a synthetic build how far the ensemble spreads."""
-    facts = {name: page.file(name, list(numbers[name]), basis=basis, unit=unit, tolerance=tolerance)
+    then the ensemble's, columns of :data:`social_licence.analysis.files.NUMBERS`) under what the
+    disclosure rules decided for each (``checks``: :func:`social_licence.analysis.release.number_checks`):
+    their facts, the readings that interpret them, and on a synthetic build how far the ensemble spreads."""
+    facts = {name: page.file(name, list(numbers[name]), basis=basis, unit=unit, tolerance=tolerance,
+                             release=check_of(checks, f"number/{name}", page.evidence))
              for name, (basis, tolerance, unit) in NUMBERS.items()}
     page.glue_facts([
         *facts.values(),
