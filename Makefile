@@ -10,7 +10,7 @@ POPPLER  := /usr/bin/pdftotext
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 TIMES    := artefacts/test-times.txt
 
-.PHONY: setup chromium mathjax poppler book pdf compare test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
+.PHONY: setup chromium mathjax poppler book pdf compare release test pytest nbval browser-tests book-tests pdf-tests data bench lab clean \
         edition-tests test-parts test-book test-edition test-pdf test-browser test-book-tests test-edition-tests \
         test-pdf-tests test-pytest test-nbval
 
@@ -64,6 +64,17 @@ ifeq ($(PARAMS),)
 else
 	$(PY) _ext/edition.py $(PARAMS) --output $(BOOK_OUTPUT) --pdf
 endif
+
+## release: build the book and its PDF from the respondent file that SOCIAL_LICENCE_DATA and
+## SOCIAL_LICENCE_MAPPING name (into $(RELEASE_BUILD)), then gather them with the output checker's
+## report (checks.csv, checks.html, ACRO's results.json) into $(RELEASE_OUTPUT) and scan the folder
+## (_ext/release.py); exits non-zero, naming the values, if anything there breaks a disclosure rule
+RELEASE_BUILD ?= _build/release-build
+RELEASE_OUTPUT ?= _build/release
+release: setup
+	@test -n "$$SOCIAL_LICENCE_DATA" || { echo "make release builds from the respondent file: SOCIAL_LICENCE_DATA=data/raw/<file> SOCIAL_LICENCE_MAPPING=data/raw/mapping.yml make release" >&2; exit 2; }
+	$(MAKE) --no-print-directory pdf BOOK_OUTPUT=$(RELEASE_BUILD)
+	$(PY) _ext/release.py $(RELEASE_BUILD)/_build $(RELEASE_OUTPUT)
 
 ## compare: every number, verdict and table cell that differs between two builds, from their manifests
 ## (values.json): make compare A=<build folder or values.json> B=<...> [CSV=<file> for the full table]

@@ -20,20 +20,35 @@ builds, as a user with the archived file would meet it:
    and (c) the appendix's fidelity figure (PNG) change, (a) and (b) to what the library computes
    from the stand-in, while the table derived from the published figures stays as it was; the
    recoding audit is written beside the book.
-4. The converse: a second build with nothing changed executes no notebook and leaves the cache's
+4. The release route: the first build is ``make release`` on the stand-in, which builds the book
+   and its PDF and writes the release folder with the checker's report. Every file in it is scanned
+   here, apart from the script's own scan: every released value of ``checks.csv`` reaches the
+   threshold in its base, its counted answer and the rest, or is withheld; each withheld figure's
+   table cell shows the symbol, not the text the stand-in gives it (computed here), and the PDF
+   prints the symbol at least as often; every group size shown is the public 843, rounded or
+   withheld; no CSV
+   (download, or embedded in a page or notebook) holds an unrounded count or a withheld estimate.
+   A folder with one withheld cell put back, or one unrounded count, fails the scan, naming it.
+5. The converse: a second build with nothing changed executes no notebook and leaves the cache's
    records as they were.
-5. A bad mapping (the reversed scale's top code forgotten) makes ``make book`` exit non-zero, and
+6. A bad mapping (the reversed scale's top code forgotten) makes ``make book`` exit non-zero, and
    again on a second run: a failed build never reports success.
 
-Three builds, one of them executing every chapter, take about a minute, so this is one test,
-marked ``book``. The stand-in in Stata and tab-delimited form is checked without a build.
+Three builds, one of them executing every chapter and printing the PDF, take about a minute and
+a half, so this is one test, marked ``book``. The stand-in in Stata and tab-delimited form is checked without a build.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import html as html_module
+import io
+import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 from urllib.parse import unquote
@@ -66,6 +81,103 @@ def make_book(output: Path, data: str, mapping: str) -> subprocess.CompletedProc
     environ = {**os.environ, "SOCIAL_LICENCE_DATA": data, "SOCIAL_LICENCE_MAPPING": mapping}
     return subprocess.run(["make", "--no-print-directory", "book", f"BOOK_OUTPUT={output}"], cwd=PROJECT_ROOT,
                           env=environ, capture_output=True, text=True, timeout=900)
+
+
+def make_release(work: Path, output: Path, data: str, mapping: str) -> subprocess.CompletedProcess:
+    """``make release`` from the stand-in, building in ``work`` and releasing to ``output``."""
+    environ = {**os.environ, "SOCIAL_LICENCE_DATA": data, "SOCIAL_LICENCE_MAPPING": mapping}
+    return subprocess.run(["make", "--no-print-directory", "release", f"RELEASE_BUILD={work}",
+                           f"RELEASE_OUTPUT={output}"], cwd=PROJECT_ROOT, env=environ, capture_output=True,
+                          text=True, timeout=900)
+
+
+def scan_release(folder: Path, data: str, mapping: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "SOCIAL_LICENCE_DATA": data, "SOCIAL_LICENCE_MAPPING": mapping}
+    return subprocess.run([sys.executable, "_ext/release.py", "--scan", str(folder)], cwd=PROJECT_ROOT, env=environ,
+                          capture_output=True, text=True, timeout=300)
+
+
+def every_csv(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every CSV of a release folder: the downloads, and those embedded in its pages and notebooks."""
+    found = {p.relative_to(folder).as_posix(): pd.read_csv(p, dtype=str, keep_default_na=False)
+             for p in (folder / "downloads").glob("*.csv")}
+    for path in (folder / "book").rglob("*"):
+        if path.suffix in (".html", ".ipynb"):
+            text = html_module.unescape(path.read_text(encoding="utf-8"))
+            for name, payload in re.findall(r'download="([^"]+\.csv)"\s+href="data:text/csv;base64,([^"]+)"', text):
+                found[f"{path.name}:{name}"] = pd.read_csv(io.BytesIO(base64.b64decode(payload)), dtype=str,
+                                                           keep_default_na=False)
+    return found
+
+
+def check_release(folder: Path, evidence) -> None:
+    """What no file of the release folder may hold (4 of the module docstring)."""
+    rules = evidence.rules
+    assert (folder / "book" / "index.html").is_file() and (folder / "book" / "values.json").is_file()
+    checks = pd.read_csv(folder / "checks.csv")
+    assert list(checks.columns[:6]) == ["key", "page", "unweighted_base", "numerator", "rule", "result"]
+    assert json.loads((folder / "results.json").read_text())["version"] == "1.0.2"
+    released = checks[checks["result"] != "suppressed"]
+    small = released[(released["unweighted_base"] < rules.safe_threshold)
+                     | (released["numerator"] < rules.safe_threshold)
+                     | (released["unweighted_base"] - released["numerator"] < rules.safe_threshold)]
+    assert small.empty, f"released over too few respondents: {small[['key', 'unweighted_base', 'numerator']]}"
+    assert (checks["result"] == "suppressed").any() and (checks["result"] == "rounded").any()
+
+    estimates = estimate_figures(file_design(evidence.data, evidence.codebook), evidence.figures(), evidence.codebook)
+    verdicts = consensus_verdicts(estimates, k="k").set_index("figure_id")
+    pdf = subprocess.run(["pdftotext", "-layout", str(folder / "social-licence-report.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    withheld = checks[(checks["result"] == "suppressed") & checks["cell"].str.startswith("figure/")]
+    for row in withheld.itertuples():
+        figure = verdicts.loc[row.cell.removeprefix("figure/")]
+        hidden = cell(100 * figure["estimate"], figure["ci_low"], figure["ci_high"], figure["verdict"])
+        glue, label, column = row.key.split("/")  # the row's label (a question, or a group) and the column
+        table = pages.table_by_id(pages.read_html(folder / "book" / f"{row.docname}.html"), glue)
+        shown = table.cell(label, column, key_column=table.header[0])
+        assert shown == rules.suppressed_symbol and shown != hidden, f"{row.key}: shows {shown!r}"
+    # the PDF prints every withheld cell as the symbol (its text may equal a published figure's,
+    # which is public, so the PDF is not searched for it)
+    assert pdf.count(rules.suppressed_symbol) >= len(withheld)
+    for docname in checks["docname"].unique():
+        for table in pages.tables(pages.read_html(folder / "book" / f"{docname}.html")):
+            sizes = [r for r in table.rows if r[0] == "Respondents in this file"] or \
+                ([[r[-1] for r in table.rows]] if table.header[-1:] == ["Respondents in this file"] else [])
+            for size in (s for r in sizes for s in r if s != "Respondents in this file"):
+                assert re.fullmatch(r"843|≈\d*[05]|\[c\]", size), f"{docname} {table.id}: a size shown as {size!r}"
+    for name, table in every_csv(folder).items():
+        for column in ("n", "rows", "file_count", "n_missing"):
+            if column in table and "data_source" in table:
+                from_file = table[table["data_source"].str.startswith("Data:")]
+                counts = from_file[column][from_file[column] != ""].astype(float)
+                assert (counts % 5 == 0).all(), f"{name}: {column} holds unrounded counts {counts[counts % 5 > 0].tolist()}"
+        for column in ("result", "disclosure"):
+            if column in table:
+                rows = table[table[column] == "suppressed"]
+                for estimate in ("estimate", "ci_low", "ci_high", "se"):
+                    if estimate in rows:
+                        assert (rows[estimate] == "").all(), f"{name}: a withheld row holds its {estimate}"
+
+
+def tampered(folder: Path, tmp_path: Path, data: str, mapping: str) -> None:
+    """A withheld cell put back, and an unrounded count, each fail the scan, naming what breaks."""
+    checks = pd.read_csv(folder / "checks.csv")
+    row = checks[(checks["result"] == "suppressed") & checks["cell"].str.startswith("figure/")].iloc[0]
+    copy = tmp_path / "tampered"
+    shutil.copytree(folder, copy)
+    page = copy / "book" / f"{row['docname']}.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace(">[c]<", ">96 (93–98) ✓<", 1), encoding="utf-8")
+    result = scan_release(copy, data, mapping)
+    assert result.returncode == 1 and row["key"] in result.stderr, result.stderr[-2000:]
+    shutil.rmtree(copy)
+    shutil.copytree(folder, copy)
+    download = copy / "downloads" / f"{row['key'].split('/')[0]}.csv"
+    table = pd.read_csv(download, dtype=str, keep_default_na=False)
+    table.loc[table.index[0], "n"] = "833"
+    table.to_csv(download, index=False)
+    result = scan_release(copy, data, mapping)
+    assert result.returncode == 1 and f"downloads/{download.name} row 2, n: 833" in result.stderr, result.stderr[-2000:]
 
 
 def succeeded(result: subprocess.CompletedProcess) -> str:
@@ -135,7 +247,8 @@ def test_the_documented_archived_command_rebuilds_every_number_and_a_bad_mapping
     assert {Path(r[2]) for r in warm} >= set(notebook_pages()), "the copied execution cache should be warm"
     before = shown(html)
 
-    log = succeeded(make_book(work, data, mapping))
+    released = tmp_path / "release"
+    log = succeeded(make_release(work, released, data, mapping))
     not_executed = [str(p) for p in notebook_pages() if f"{p}: Executed notebook" not in log]
     assert not not_executed, f"notebooks not executed again after the data source changed: {not_executed}"
 
@@ -169,6 +282,9 @@ def test_the_documented_archived_command_rebuilds_every_number_and_a_bad_mapping
     assert after["derived"] == before["derived"], f"{DERIVED_TABLE} (published figures) changed with the file"
     assert after["png_header"] == b"\x89PNG\r\n\x1a\n"  # (c) the figure's image
     assert after["png"] != before["png"], f"{FIGURE}: the image did not change"
+
+    check_release(released, evidence)  # (4) the release folder
+    tampered(released, tmp_path, data, mapping)
 
     records = cache_records(work / "_build")  # nothing changed: nothing executes
     log = succeeded(make_book(work, data, mapping))

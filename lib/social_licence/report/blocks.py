@@ -105,7 +105,9 @@ def file_table(page: Page, estimates: pd.DataFrame, sizes: pd.DataFrame, *, name
               "groups_in_rows": groups_in_rows}
     shown, values = paper_table(chosen.assign(percent=100 * chosen["estimate"]), items, groups, value="percent",
                                 low="ci_low", high="ci_high", verdict="verdict" if evidence_marks else None,
-                                bases=bases, replaced=replaced, **layout)
+                                bases=bases, replaced=replaced, **layout,
+                                base_values={g: None if pd.isna(sizes.loc[g, "count"]) else float(sizes.loc[g, "count"])
+                                             for g in groups})
     decided = [{"cell": c, "rule": r, "result": x, "applied": applied}
                for c, r, x in zip(chosen["cell"], chosen["rule"], chosen["result"])]
     disclosure = paper_cells(chosen.assign(decided=decided), items, groups, column="decided",

@@ -146,7 +146,8 @@ class Page:
         ``values`` (same shape as ``shown``) holds each cell's unrounded value where it has one.
         ``series`` prefixes the caption (``"S"`` for a table from a synthetic file, numbered apart).
         Each cell is recorded under ``name/row/column``, the row named by its first column or, for a
-        table whose rows that does not tell apart, by the columns of ``row_key`` joined with " / ";
+        table whose rows that does not tell apart, by the columns of ``row_key`` joined with " / ", with
+        its ``row`` (0-based, in the table's body) and ``column`` (its heading);
         ``disclosure`` (same shape as ``shown``) holds, for each cell from the respondent file, what
         the disclosure rules decided (:meth:`social_licence.analysis.release.Release.as_record`).
         """
@@ -166,7 +167,8 @@ class Page:
                 value = None if values is None else values.iloc[row_number][column]
                 decided = None if disclosure is None else disclosure.iloc[row_number][column]
                 self.records.append({"key": f"{name}/{label}/{column}", "page": self.name, "glue": name,
-                                     "kind": "table cell", "evidence": evidence, "basis": origin,
+                                     "kind": "table cell", "row": row_number, "column": column,
+                                     "evidence": evidence, "basis": origin,
                                      "value": _plain(value), "text": str(shown_text),
                                      **({"disclosure": decided} if decided else {})})
 

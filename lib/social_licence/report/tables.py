@@ -49,7 +49,8 @@ def _layout(items: list[str], groups: list[str], in_cell, in_base, *, base_label
 def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, value: str, low: str, high: str,
                 verdict: str | None, bases: dict[str, str], base_label: str, codebook: Codebook,
                 marked: dict[str, str] | None = None, extra_marks: dict[str, str] | None = None,
-                replaced: dict[str, str] | None = None, groups_in_rows: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                replaced: dict[str, str] | None = None, base_values: dict[str, float] | None = None,
+                groups_in_rows: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A results table in the paper's layout, and each cell's unrounded value (same shape).
 
     ``results`` has one row per figure with ``figure_id``, ``item`` and ``group`` and the columns
@@ -59,7 +60,8 @@ def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, v
     withheld one). Rows are questions labelled by their counted answer, columns groups; a question
     with no figure for a group shows a dash. ``bases`` gives each group's number of parents, shown
     in a foot row (or last column) labelled ``base_label``; ``marked`` adds a note mark to a
-    group's label. ``groups_in_rows`` turns the table round, for a block with many groups and few
+    group's label; ``base_values`` are the bases' unrounded values for the second table (else
+    None). ``groups_in_rows`` turns the table round, for a block with many groups and few
     questions (the paper's Table 1), so that it fits the page.
     """
     marked, extra_marks, replaced = marked or {}, extra_marks or {}, replaced or {}
@@ -80,7 +82,7 @@ def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, v
 
     layout = {"base_label": base_label, "codebook": codebook, "marked": marked, "groups_in_rows": groups_in_rows}
     return (_layout(items, groups, shown, lambda g: bases.get(g, WITHHELD), **layout),
-            _layout(items, groups, number, lambda g: None, **layout))
+            _layout(items, groups, number, lambda g: (base_values or {}).get(g), **layout))
 
 
 def paper_cells(results: pd.DataFrame, items: list[str], groups: list[str], *, column: str, bases: dict[str, object],
