@@ -154,10 +154,11 @@ def test_a_table_records_one_record_per_cell_with_its_evidence_class(page):
                                                 "tbl-tp-x/Parents/All parents", "tbl-tp-x/Parents/Black parents"]
     first, second, foot, _ = page.records
     assert first == {"key": "tbl-tp-x/Trust: police/All parents", "page": "test_page", "glue": "tbl-tp-x",
-                     "kind": "table cell", "evidence": "derived", "basis": "Source: the paper", "value": 49.0,
-                     "text": "49 (44–54) ?"}
+                     "kind": "table cell", "row": 0, "column": "All parents", "evidence": "derived",
+                     "basis": "Source: the paper", "value": 49.0, "text": "49 (44–54) ?"}
     assert second["value"] == 28.0, "stored at six significant digits"
-    assert foot["value"] is None and foot["text"] == "843"
+    assert foot["value"] is None and foot["text"] == "843" and (foot["row"], foot["column"]) == (1, "All parents")
+    assert "disclosure" not in first, "a derived cell carries no disclosure decision"
     assert page.facts == [], "a table adds records, not facts"
 
 
