@@ -169,14 +169,17 @@ def page_prefix(docname: str) -> str:
 
 
 def _glue_outputs(path: Path):
-    """(key, data) of every glue output of an executed notebook, mime prefix removed."""
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook")
-            if meta:
-                prefix = meta.get("mime_prefix", "")
-                yield meta["name"], {key[len(prefix):]: value for key, value in output.get("data", {}).items()}
+    """(key, data) of every glue output of an executed notebook, mime prefix removed: from its
+    cells, or, for a notebook a build executed (``<build>/jupyter_execute/``), from the
+    ``<name>.glue.json`` beside it, where myst-nb moves them."""
+    moved = path.with_suffix(".glue.json")
+    outputs = json.loads(moved.read_text(encoding="utf-8")).values() if moved.is_file() else (
+        output for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", []))
+    for output in outputs:
+        meta = output.get("metadata", {}).get("scrapbook")
+        if meta:
+            prefix = meta.get("mime_prefix", "")
+            yield meta["name"], {key.removeprefix(prefix): value for key, value in output.get("data", {}).items()}
 
 
 def glued_outputs(path: Path) -> dict[str, object]:

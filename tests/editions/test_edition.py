@@ -117,7 +117,7 @@ def test_every_computing_page_ran_with_the_injected_parameters():
         assert injected.metadata["tags"] == edition.INJECTED_TAGS, f"{docname}: no injected cell after its parameters"
         assert "deff_range = [1.0, 3.0]" in injected.source and injected.execution_count == code[first].execution_count + 1
         assert pages.notebook_record(BUILD / "jupyter_execute" / f"{docname}.ipynb",
-                                     pages.page_prefix(docname))["parameters"]["deff_range"] == parameters["deff_range"]
+                                     pages.page_prefix(docname))["parameters"]["deff_range"] == list(parameters["deff_range"])
 
 
 def test_every_computing_page_names_the_assumptions_that_differ():

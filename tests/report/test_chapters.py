@@ -31,7 +31,7 @@ import papermill
 import pytest
 
 from book import pages
-from social_licence.analysis import derived
+from social_licence.analysis import derived, release
 from social_licence.analysis.assumptions import Assumptions, PARAMETERS
 from social_licence.analysis.evidence import load_evidence
 from social_licence.report.page import PAGES
@@ -234,3 +234,24 @@ def test_the_committed_notebooks_record_their_data_source_fingerprint():
     for docname in NOTEBOOKS:
         assert record(docname)["sha256"] == recorded, f"{docname} was executed on another file"
         assert record(docname)["parameters"] == json.loads(json.dumps(Assumptions().as_dict()))
+
+
+def test_the_synthetic_build_reports_what_the_disclosure_rules_would_withhold():
+    """The appendix's two tables of the disclosure rules, from the committed notebook, against
+    ``analysis.release.cell_checks`` on the synthetic file: each kind of cell counted by result,
+    and the withheld ones listed; nothing shown elsewhere is withheld on a synthetic build."""
+    checks = release.cell_checks(load_evidence(Assumptions()))
+    cells = {r["key"]: r for r in record("chapters/appendix")["records"]}
+    kinds = {"figure": "Published figures recomputed from the file", "size": "Group sizes in the file",
+             "number": "Numbers the text reads from the file"}
+    for prefix, label in kinds.items():
+        found = checks[checks.index.str.startswith(f"{prefix}/")]
+        for column, result in (("Released as computed", "pass"), ("Rounded", "rounded"),
+                               ("Would be withheld", "suppressed")):
+            assert cells[f"tbl-ap-release/{label}/{column}"]["text"] == str(int((found["result"] == result).sum()))
+    withheld = [r for key, r in cells.items() if key.startswith("tbl-ap-withheld/")]
+    assert len(withheld) == int((checks["result"] == "suppressed").sum()) == 5
+    assert {r["key"].split("/")[1] for r in withheld} >= {"Black parents: Trust: immigration services"}
+    for docname in NOTEBOOKS:
+        shown = [r for r in record(docname)["records"] if r.get("disclosure")]
+        assert not any(r["disclosure"]["applied"] for r in shown), f"{docname}: a synthetic build withheld a value"
