@@ -45,7 +45,7 @@ TYPED_PERCENT = re.compile(r"(?<![\w`{])\d{1,3}(?:\.\d+)?\s?(?:%|per ?cent)")
 QUOTATION = re.compile(r'"[^"]*"|“[^”]*”', re.S)
 SYNTHETIC_READING = "The archived survey file would show "
 #: glue keys every page places besides its facts (made by Page.finish and open_page)
-PAGE_KEYS = ("evidence", "level", "source_notice")
+PAGE_KEYS = ("evidence", "level", "source_notice", "assumptions_notice")
 
 
 def code_cells(path):

@@ -217,13 +217,14 @@ def test_open_page_glues_the_source_notice_and_says_nothing_of_assumptions_in_th
     assert opened.prefix == import_module("social_licence.report.chapters.glossary").PREFIX
     notice = glued[opened.key("source_notice")].data
     assert notice.startswith(":::{admonition} Data source: synthetic")
-    assert "Built under other assumptions" not in notice
+    assert glued[opened.key("assumptions_notice")].data == "", "nothing differs in the default edition"
 
 
 def test_open_page_under_other_assumptions_lists_them(evidence, glued):
     opened = open_page("glossary", dataclasses.replace(evidence, assumptions=Assumptions(level=0.9)))
-    notice = glued[opened.key("source_notice")].data
+    notice = glued[opened.key("assumptions_notice")].data
     assert "Built under other assumptions" in notice and "confidence level 0.9 (default 0.95)" in notice
+    assert "Built under other assumptions" not in glued[opened.key("source_notice")].data
 
 
 def test_every_page_of_the_book_has_a_notebook_and_a_module_with_its_own_prefix():

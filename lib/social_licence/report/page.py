@@ -193,10 +193,12 @@ class Page:
 
 def open_page(name: str, evidence: Evidence) -> Page:
     """A page of the book (``name``: its module in :mod:`social_licence.report.chapters`) over the
-    evidence in use; glues ``<prefix>_source_notice``: the data source and any assumption that
-    differs from the default edition."""
+    evidence in use; glues ``<prefix>_source_notice`` (the data source) and
+    ``<prefix>_assumptions_notice`` (the assumptions that differ from the default edition; empty
+    in the default edition), which every page places in its first screen (the landing page its
+    data source lower down, below the answer)."""
     module = import_module(f"social_licence.report.chapters.{name}")
     page = Page(name, module.PREFIX, evidence)
-    notice = source_notice(evidence.source).data + assumptions_notice(evidence.assumptions).data
-    glue(page.key("source_notice"), Markdown(notice))
+    glue(page.key("source_notice"), source_notice(evidence.source))
+    glue(page.key("assumptions_notice"), assumptions_notice(evidence.assumptions))
     return page
