@@ -19,28 +19,11 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from social_licence.analysis import contrasts, derived
-from social_licence.study.codebook import load_codebook
-from social_licence.study.published import load_published
 from social_licence.study.recompute import file_design
 from social_licence.survey.compare import compare_with_rest
 
 DEFFS = (1.0, 2.0)
 FAMILY_COLUMNS = ["figure_id", "measure", "item", "group", "published", "published_all", "k"]
-
-
-@pytest.fixture(scope="module")
-def published():
-    return load_published()
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def sizes(published, codebook):
-    return derived.group_sizes(published, codebook)
 
 
 @pytest.fixture(scope="module")

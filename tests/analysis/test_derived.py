@@ -17,26 +17,9 @@ import pytest
 from scipy import stats
 
 from social_licence.analysis import derived
-from social_licence.study.codebook import load_codebook
-from social_licence.study.published import load_published
 
 HIGHER = "higher_occupation_qualification_income"
 DEFFS = (1.0, 2.0)
-
-
-@pytest.fixture(scope="module")
-def published():
-    return load_published()
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def sizes(published, codebook):
-    return derived.group_sizes(published, codebook)
 
 
 @pytest.fixture(scope="module")
