@@ -5,7 +5,8 @@ checker has cleared it. ``make release`` builds the book and its PDF from the fi
 ``SOCIAL_LICENCE_DATA`` (and ``SOCIAL_LICENCE_MAPPING``) name, every number from it already passed
 through the disclosure rules (``social_licence.analysis.release``), then runs this script, which
 
-1. **gathers** the release folder: ``book/`` (the HTML edition, with ``values.json``),
+1. **gathers** the release folder: ``book/`` (the HTML edition, with ``values.json``; the
+   notebooks it offers for download without outputs, which are the committed ones'),
    ``social-licence-report.pdf``, and ``downloads/`` (every CSV the pages offer, as a file);
 2. **writes the checker's report**: ``checks.csv`` and ``checks.html``, one row per released value
    from the file (``key``, ``page``, ``unweighted_base``, ``numerator``, ``rule``, ``result``, with
@@ -37,6 +38,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 from bs4 import BeautifulSoup
 from social_licence.analysis import release
@@ -123,12 +125,25 @@ def embedded_csvs(text: str) -> list[tuple[str, bytes]]:
     return [(name, base64.b64decode(data)) for name, data in EMBEDDED_CSV.findall(html.unescape(text))]
 
 
+def strip_outputs(path: Path) -> None:
+    """Empty a notebook's outputs, keeping its code and text. The book offers each page's notebook
+    for download (``_sources/``), as committed: with the outputs of the build that made them, not
+    of this one; the release's numbers are in its pages, PDF and downloads."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, path)
+
+
 def gather(build: Path, output: Path) -> dict[str, list[str]]:
     """Copy the HTML edition and the PDF into ``output`` and write each page's downloads as files;
     return the released files of each page (by docname), relative to ``output``."""
     if output.exists():
         shutil.rmtree(output)
     shutil.copytree(build / "html", output / "book", ignore=shutil.ignore_patterns("reports"))
+    for notebook in (output / "book").rglob("*.ipynb"):
+        strip_outputs(notebook)
     pdf = build / "pdf" / PDF_NAME
     if not pdf.is_file():
         raise NotARelease(f"no PDF at {pdf}: make release builds it (make pdf)")
@@ -236,9 +251,16 @@ def scan_pages(output: Path, manifest: dict, rules: DisclosureRules) -> list[str
     return problems
 
 
-def scan_csv(name: str, data: bytes, rules: DisclosureRules) -> list[str]:
-    """Problems with one CSV: an unrounded count, or a withheld row that still holds its estimate.
-    Rows from the published figures (their ``data_source`` says so) are public and exempt."""
+def public_counts(checks: pd.DataFrame) -> frozenset[int]:
+    """Counts a download may show unrounded: the file's rows, when they are the published sample size."""
+    total = checks.loc["size/all"]
+    return frozenset({int(total["n"])} if total["rule"] == "none" else set())
+
+
+def scan_csv(name: str, data: bytes, rules: DisclosureRules, public: frozenset[int] = frozenset()) -> list[str]:
+    """Problems with one CSV: an unrounded count (other than a ``public`` one), or a withheld row
+    that still holds its estimate. Rows from the published figures (their ``data_source`` says so)
+    are public and exempt."""
     try:
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -252,7 +274,7 @@ def scan_csv(name: str, data: bytes, rules: DisclosureRules) -> list[str]:
             if text in ("", rules.suppressed_symbol):
                 continue
             number = float(text.lstrip(rules.rounded_mark))
-            if number % rules.safe_round_base:
+            if number % rules.safe_round_base and number not in public:
                 problems.append(f"{name} row {row + 2}, {column}: {text} is not rounded to the nearest "
                                 f"{rules.safe_round_base}")
     for column in (c for c in RESULT_COLUMNS if c in table):
@@ -264,14 +286,17 @@ def scan_csv(name: str, data: bytes, rules: DisclosureRules) -> list[str]:
     return problems
 
 
-def scan_files(output: Path, rules: DisclosureRules) -> list[str]:
-    """Problems with every CSV in the folder: the downloads, and those embedded in pages and notebooks."""
-    problems = []
+def scan_files(output: Path, rules: DisclosureRules, public: frozenset[int] = frozenset()) -> list[str]:
+    """Problems with every CSV in the folder (the downloads, and those embedded in pages and
+    notebooks), and any notebook that still holds outputs."""
+    problems = [f"{path.relative_to(output).as_posix()}: a notebook with outputs (of another build)"
+                for path in sorted((output / "book").rglob("*.ipynb"))
+                if any(cell.get("outputs") for cell in nbformat.read(path, as_version=4).cells)]
     for path in sorted((output / "downloads").rglob("*.csv")):
-        problems += scan_csv(path.relative_to(output).as_posix(), path.read_bytes(), rules)
+        problems += scan_csv(path.relative_to(output).as_posix(), path.read_bytes(), rules, public)
     for path in sorted(p for p in (output / "book").rglob("*") if p.suffix in (".html", ".ipynb", ".js")):
         for name, data in embedded_csvs(path.read_text(encoding="utf-8", errors="replace")):
-            problems += scan_csv(f"{path.relative_to(output).as_posix()} ({name})", data, rules)
+            problems += scan_csv(f"{path.relative_to(output).as_posix()} ({name})", data, rules, public)
     return problems
 
 
@@ -293,7 +318,7 @@ def scan(output: Path) -> list[str]:
     manifest = json.loads((output / "book" / "values.json").read_text(encoding="utf-8"))
     checks, rules = recomputed_checks(manifest)
     return (scan_records(manifest, checks, rules) + scan_pages(output, manifest, rules)
-            + scan_files(output, rules) + scan_pdf(output, manifest, rules))
+            + scan_files(output, rules, public_counts(checks)) + scan_pdf(output, manifest, rules))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,6 +73,8 @@ def test_a_csv_with_an_unrounded_count_or_a_withheld_estimate_is_named():
     bad = good.assign(n=["41", "835"], estimate=["0.22", "0.473"])
     assert rel.scan_csv("bad.csv", csv_bytes(bad), RULES) == [
         "bad.csv row 2, n: 41 is not rounded to the nearest 5", "bad.csv row 2: withheld, but holds estimate=0.22"]
+    assert rel.scan_csv("rows.csv", csv_bytes(good.assign(n=["843", "835"])), RULES, frozenset({843})) == [], \
+        "the file's rows, when they are the published sample size"
     published = pd.DataFrame({"data_source": ["Source: Edwards, Gillies & Gorin (2021a)"], "n": ["42"]})
     assert rel.scan_csv("derived.csv", csv_bytes(published), RULES) == [], "published rows are public"
     assert rel.scan_csv("broken.csv", b'a,b\n"1,2\n', RULES)[0].startswith("broken.csv: not a readable CSV")

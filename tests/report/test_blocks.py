@@ -107,7 +107,7 @@ def test_the_derived_table_shows_each_published_figure_with_its_derived_interval
     text = glued["tbl-x"].data
     rows = rows_of(text)
     assert [row[0] for row in rows] == [evidence.codebook.counted_label(i) for i in items] + \
-        ["Parents (printed share of 843)"]
+        ["Parents implied by the printed share (derived)"]
     figures = verdicts[verdicts["group"].isin(GROUPS)]
     assert figures["depends_on_deff"].any() and figures["depends_on_rounding"].any(), \
         "the check needs verdicts that depend on the design effect and on the rounding"
@@ -143,8 +143,9 @@ def test_an_unjudged_block_has_no_marks_and_the_answering_share_labels_the_foot(
                   judged=False)
     text = glued["tbl-x"].data
     rows = rows_of(text)
-    assert base_label(page) == "Parents answering (50% of the printed share)"
-    assert rows[-1] == ["Parents answering (50% of the printed share)", "422", "21"]
+    label = "Parents answering (50% of those the printed share implies; derived)"
+    assert base_label(page) == label
+    assert rows[-1] == [label, "422", "21"]
     assert not any(mark in text for mark in ("✓", "✗", "?", "†", "‡")) and "verdict against" not in text
 
 

@@ -113,19 +113,24 @@ def test_held_phrase_with_mixed_counts():
                                         "Benjamini and Hochberg's at a design effect of 2")
 
 
-def test_confirmation_leads_with_the_primary_adjustment_at_the_upper_design_effect():
+def test_confirmation_names_every_check_in_one_order():
+    """Both procedures at both design effects, the primary procedure first and the lower design
+    effect first, whatever the counts: no one check is picked to lead."""
     table = rows([0.01, 0.01, 0.2, 0.3], [0.01, 0.01, 0.02, 0.3], [0.01, 0.2, 0.3, 0.3], [0.01, 0.02, 0.3, 0.3])
-    assert confirmation(table, DEFFS, "holm", "gap") == \
-        "one of the four gaps holds under Holm's adjustment at a design effect of 2"
-    assert confirmation(table, DEFFS, "fdr_bh", "gap") == \
-        "two of the four gaps hold under Benjamini-Hochberg's adjustment at a design effect of 2"
+    assert confirmation(table, DEFFS, "holm", "gap") == (
+        "of the four gaps, two hold under Holm's adjustment and three under Benjamini-Hochberg's at a design effect "
+        "of 1; one and two at 2")
+    assert confirmation(table, DEFFS, "fdr_bh", "gap") == (
+        "of the four gaps, three hold under Benjamini-Hochberg's adjustment and two under Holm's at a design effect "
+        "of 1; two and one at 2")
     weaker = rows([0.2] * 4, [0.01, 0.01, 0.01, 0.3], [0.3] * 4, [0.3] * 4)
-    assert confirmation(weaker, DEFFS, "holm", "gap") == ("none of the four gaps holds under Holm's adjustment at a "
-                                                          "design effect of 2; three hold under Benjamini-Hochberg's "
-                                                          "at 1")
+    assert confirmation(weaker, DEFFS, "holm", "gap") == (
+        "of the four gaps, none hold under Holm's adjustment and three under Benjamini-Hochberg's at a design effect "
+        "of 1; none and none at 2")
     assert confirmation(rows([0.5] * 4, [0.5] * 4, [0.5] * 4, [0.5] * 4), DEFFS, "holm", "gap") == \
         "none of the four gaps holds under any of the checks"
+    assert confirmation(rows([0.01, 0.5], [0.01, 0.5], [0.01, 0.5], [0.01, 0.5]), DEFFS, "holm", "gap") == \
+        "one of the two gaps holds under every check"
     one = rows([0.2], [0.01], [0.3], [0.3])
-    assert confirmation(one, DEFFS, "holm", "average gap") == ("the average gap does not hold under Holm's adjustment "
-                                                               "at a design effect of 2, but does under "
-                                                               "Benjamini-Hochberg's at 1")
+    assert confirmation(one, DEFFS, "holm", "average gap") == \
+        "the average gap holds under Benjamini-Hochberg's adjustment at a design effect of 1 only"

@@ -48,7 +48,7 @@ def test_the_paper_layout_has_questions_in_rows_and_groups_in_columns_with_bases
     assert list(shown.columns) == ["Question", "All parents", "Black parents*"]
     assert shown["Question"].tolist() == ["Trust: police and criminal justice", "Trust: immigration services",
                                           "Parents"]
-    assert shown.iloc[0].tolist() == ["Trust: police and criminal justice", "49 (44–54) ?", "–"]  # no figure: a dash
+    assert shown.iloc[0].tolist() == ["Trust: police and criminal justice", "49 (44–54) ?", ""]  # no figure: blank
     assert shown.iloc[1, 2] == "24 (8–47) ✗" and shown.iloc[2, 1:].tolist() == ["843", "42"]
 
 

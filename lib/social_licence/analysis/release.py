@@ -316,7 +316,8 @@ def released_fidelity(fidelity: pd.DataFrame, evidence, checks: pd.DataFrame | N
     """The fidelity check (:func:`social_licence.study.fidelity.fidelity_table`: every figure
     recomputed, in percent) as the build may release it, with each figure's ``cell``, ``rule`` and
     ``result``. On a build from the archived file a withheld figure's estimate and its rounding
-    check are emptied, every base ``n`` is rounded, and a composition figure's share is its group's
+    check are emptied, every base ``n`` is rounded (but the file's rows when they are the published
+    843), and a composition figure's share is its group's
     rounded size over the file's rows; on a synthetic build nothing changes but the added columns.
     """
     checks = figure_checks(evidence) if checks is None else checks
@@ -331,7 +332,9 @@ def released_fidelity(fidelity: pd.DataFrame, evidence, checks: pd.DataFrame | N
     out.loc[shares, "estimate"] = [100 * float(r) / len(evidence.data) for r in found.loc[shares, "released"]]
     out["rounded"] = out["rounded"].where(~withheld, np.nan)
     out["within_rounding_interval"] = out["within_rounding_interval"].astype("boolean").where(~withheld, pd.NA)
-    out["n"] = [round_count(n, evidence.rules.safe_round_base) for n in out["n"]]
+    public = len(evidence.data) == PUBLISHED_ROWS
+    out["n"] = [n if public and n == PUBLISHED_ROWS else round_count(n, evidence.rules.safe_round_base)
+                for n in out["n"]]
     return out
 
 

@@ -51,7 +51,8 @@ def _sizes_row(page: Page, verdicts: pd.DataFrame, groups: list[str]) -> dict[st
 def base_label(page: Page) -> str:
     """The label of a derived table's foot row."""
     share = page.assumptions.answering_share
-    return "Parents (printed share of 843)" if share == 1 else f"Parents answering ({share:.0%} of the printed share)"
+    return "Parents implied by the printed share (derived)" if share == 1 else \
+        f"Parents answering ({share:.0%} of those the printed share implies; derived)"
 
 
 def higher_note(page: Page) -> str:

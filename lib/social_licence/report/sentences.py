@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from social_licence.analysis.contrasts import PROCEDURE_NAMES
+from social_licence.report.vocabulary import word
 from social_licence.study.codebook import Codebook
 
 #: words that keep their capital inside a sentence
@@ -99,31 +100,46 @@ def p_text(value: float) -> str:
     return "p = 1" if round(value, 2) >= 1 else f"p = {value:.2f}"
 
 
+def verdict_phrase(verdict: str, depends_on_deff: bool = False, depends_on_rounding: bool = False) -> str:
+    """A verdict as a sentence states it, with its article and, for a fragile one, what it rests
+    on: 'a consensus', 'no consensus', 'open', 'a consensus, but a fragile one (it changes within
+    the printed figure's rounding)'."""
+    phrase = {"consensus": "a consensus", "no consensus": "no consensus", "open": "open",
+              "size unknown": "of unknown group size"}.get(verdict, word(verdict))
+    reasons = (["at a design effect of 1"] if depends_on_deff else []) + \
+        (["within the printed figure's rounding"] if depends_on_rounding else [])
+    if not reasons:
+        return phrase
+    return f"{phrase}, but a fragile one (it changes {series(reasons, 'or')})"
+
+
 def confirmation(rows: pd.DataFrame, deffs, primary: str, noun: str) -> str:
-    """What of ``rows`` (contrasts or pattern tests, each a ``noun``) holds, judged first by the
-    primary adjustment at the largest design effect (the book's headline analysis) and, where that
-    confirms none, by the check under which most hold: 'two of the four gaps hold under Holm's
-    adjustment at a design effect of 2', 'none of the four gaps holds under Holm's adjustment at a
-    design effect of 2; one holds under Benjamini-Hochberg's at 1', 'none of the four gaps holds
-    under any of the checks' (for one row: 'the average gap ...')."""
+    """What of ``rows`` (contrasts or pattern tests, each a ``noun``) holds under each adjustment
+    at each end of the design-effect range, every check named in one order (the ``primary``
+    procedure first, the lower design effect first), so that no single check is picked to lead:
+    'of the four gaps, two hold under Holm's adjustment and three under Benjamini-Hochberg's at a
+    design effect of 1; none and one at 2'; 'one of the four gaps holds under every check'; 'none
+    of the four gaps holds under any of the checks'. For one row: 'the average gap holds under
+    Benjamini-Hochberg's adjustment at a design effect of 1 only'."""
     counts = held_counts(rows, deffs)
-    high = float(deffs[-1])
-    headline = counts[(primary, high)]
-    check = f"{PROCEDURE_NAMES[primary]}'s adjustment at a design effect of {high:g}"
-    others = [(n, PROCEDURE_NAMES[p], d) for (p, d), n in counts.items() if n]
+    procedures = [primary, *(p for p in PROCEDURE_NAMES if p != primary)]
+    low, high = float(deffs[0]), float(deffs[-1])
+    checks = [(p, d) for d in (low, high) for p in procedures]
     if len(rows) == 1:
-        if headline:
-            return f"the {noun} holds under {check}"
-        if others:
-            _, name, d = others[0]
-            return f"the {noun} does not hold under {check}, but does under {name}'s at {d:g}"
-        return f"the {noun} holds under none of the checks"
+        held = [(p, d) for p, d in checks if counts[(p, d)]]
+        if not held:
+            return f"the {noun} holds under none of the checks"
+        if len(held) == len(checks):
+            return f"the {noun} holds under every check"
+        return (f"the {noun} holds under " + series([f"{PROCEDURE_NAMES[p]}'s adjustment at a design effect of {d:g}"
+                                                     for p, d in held]) + " only")
     total = f"the {number(len(rows))} {noun}s"
-    if headline:
-        verb = "holds" if headline == 1 else "hold"
-        return f"{number(headline)} of {total} {verb} under {check}"
-    if others:
-        n, name, d = max(others, key=lambda item: item[0])
-        verb = "holds" if n == 1 else "hold"
-        return f"none of {total} holds under {check}; {number(n)} {verb} under {name}'s at {d:g}"
-    return f"none of {total} holds under any of the checks"
+    found = [counts[check] for check in checks]
+    if not any(found):
+        return f"none of {total} holds under any of the checks"
+    if len(set(found)) == 1:
+        return f"{number(found[0])} of {total} {'holds' if found[0] == 1 else 'hold'} under every check"
+    first, second = (PROCEDURE_NAMES[p] for p in procedures)
+    return (f"of {total}, {number(found[0])} {'holds' if found[0] == 1 else 'hold'} under {first}'s adjustment and "
+            f"{number(found[1])} under {second}'s at a design effect of {low:g}; {number(found[2])} and "
+            f"{number(found[3])} at {high:g}")

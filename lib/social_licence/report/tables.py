@@ -18,6 +18,8 @@ from social_licence.report.vocabulary import mark
 from social_licence.study.codebook import Codebook
 
 ALL = "all"
+#: a table cell for a question and group the paper prints no figure for
+NOT_PUBLISHED = ""
 
 
 def cell(value_percent: float, low: float, high: float, verdict: str | None) -> str:
@@ -58,7 +60,7 @@ def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, v
     marks); ``extra_marks`` adds marks after a figure's cell (by figure id: † and ‡), and
     ``replaced`` shows a text instead of a figure (by figure id: the disclosure rules' symbol for a
     withheld one). Rows are questions labelled by their counted answer, columns groups; a question
-    with no figure for a group shows a dash. ``bases`` gives each group's number of parents, shown
+    with no figure for a group is left blank. ``bases`` gives each group's number of parents, shown
     in a foot row (or last column) labelled ``base_label``; ``marked`` adds a note mark to a
     group's label; ``base_values`` are the bases' unrounded values for the second table (else
     None). ``groups_in_rows`` turns the table round, for a block with many groups and few
@@ -70,7 +72,7 @@ def paper_table(results: pd.DataFrame, items: list[str], groups: list[str], *, v
     def shown(item, group):
         row = lookup.get((item, group))
         if row is None:
-            return WITHHELD
+            return NOT_PUBLISHED
         if row["figure_id"] in replaced:
             return replaced[row["figure_id"]]
         text = cell(row[value], row[low], row[high], row[verdict] if verdict else None)

@@ -31,7 +31,9 @@ def _met(table: pd.DataFrame) -> float:
 
 
 def _largest_gap(table: pd.DataFrame) -> float:
-    return float((table["estimate"] - table["published"]).abs().max())
+    """The gap (recomputed minus published, with its sign) furthest from zero."""
+    gaps = (table["estimate"] - table["published"]).dropna()
+    return float(gaps.loc[gaps.abs().idxmax()])
 
 
 def publish_fidelity(page: Page, fidelity: pd.DataFrame, released: pd.DataFrame, members: list,
@@ -40,22 +42,25 @@ def publish_fidelity(page: Page, fidelity: pd.DataFrame, released: pd.DataFrame,
     :func:`social_licence.study.fidelity.fidelity_table`; ``released``, the same as the disclosure
     rules release it, :func:`social_licence.analysis.release.released_fidelity`) and from each
     ensemble file (``members``): the figure and download of the released figures, and the reading
-    of the check over all of them (``checks``: the rules' decision on those two numbers)."""
+    of the check over them (a figure the rules withhold is not counted; ``checks``: the rules'
+    decision on those two numbers)."""
     glue_figure("ap_fidelity_plot", fidelity_plot(released, blocks=dict(page.codebook.blocks)))
     listing = provenance.fidelity_for_readers(released, page.codebook, page.evidence.published,
                                               symbol=page.evidence.rules.suppressed_symbol).assign(
         estimate=released["estimate"], disclosure=released["result"] if page.archived else None)
     glue("ap_fidelity_download", csv_download(listing, "ap-fidelity.csv", data_origin(page.evidence.source)))
-    tables = [fidelity, *members]
+    tables = [released, *members]
     met = page.file("fidelity_met", [_met(t) for t in tables], basis="published figures the file reproduces",
                     unit="count", tolerance=0, release=check_of(checks, "number/fidelity_met", page.evidence))
     gap = page.file("fidelity_gap", [_largest_gap(t) for t in tables], basis="the largest gap from a published figure",
                     unit="points", tolerance=0.5, release=check_of(checks, "number/fidelity_gap", page.evidence))
     page.glue_facts([
         page.published("n_figures", len(fidelity), "the published figures", "count"), met, gap,
+        page.text("data", data_origin(page.evidence.source), "the respondent file in use"),
         page.reading("fidelity_reading", [met, gap],
                      finding="The archived file, mapped as this build maps it, reproduces {ap_fidelity_met} of the "
-                             "published figures to the precision printed; the largest gap is {ap_fidelity_gap}.",
+                             "published figures to the precision printed (those the disclosure rules withhold are not "
+                             "counted); the largest gap is {ap_fidelity_gap}.",
                      shows="whether the survey's file, read as this book reads it, reproduces every published figure"),
     ])
 

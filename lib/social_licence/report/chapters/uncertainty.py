@@ -13,7 +13,7 @@ from social_licence.report.blocks import PUBLISHED_ORIGIN
 from social_licence.report.display import data_origin, no_table, p_value
 from social_licence.report.page import Page
 from social_licence.report.plotting import glue_figure, margins_plot, verdicts_by_deff_plot
-from social_licence.report.vocabulary import word
+from social_licence.report.vocabulary import mark, word
 
 #: the prefix of the chapter's glue keys
 PREFIX = "un"
@@ -21,6 +21,8 @@ PREFIX = "un"
 HIGHER = "higher_occupation_qualification_income"
 METHOD_NAMES = {"beta": "Korn–Graubard (beta)", "logit": "Logit", "wilson": "Wilson"}
 VERDICTS = ("consensus", "open", "no consensus", SIZE_UNKNOWN)
+#: a group whose size the sources never give
+SIZE_UNKNOWN_MARK = mark(SIZE_UNKNOWN)
 
 
 def judged(page: Page, verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -31,8 +33,8 @@ def publish_sizes(page: Page, sizes: pd.DataFrame, published: pd.DataFrame) -> N
     """Group sizes from the printed shares, as a table, and their facts."""
     shown = pd.DataFrame({
         "Group": [page.codebook.name_of(g) for g in sizes["group"]],
-        "Printed share %": ["–" if pd.isna(s) else f"{s:g}" for s in sizes["share"]],
-        "Parents": ["–" if pd.isna(n) else f"{'≥ ' if b == 'lower' else ''}{int(n)}"
+        "Share used %": [SIZE_UNKNOWN_MARK if pd.isna(s) else f"{s:g}" for s in sizes["share"]],
+        "Parents": [SIZE_UNKNOWN_MARK if pd.isna(n) else f"{'≥ ' if b == 'lower' else ''}{int(n)}"
                     for n, b in zip(sizes["size"], sizes["bound"])],
         "Basis": sizes["basis"]})
     page.table("tbl-un-sizes", shown, sizes,
