@@ -10,7 +10,7 @@ from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import PUBLISHED_ORIGIN, derived_figure, derived_table, file_table
 from social_licence.report.display import p_value
 from social_licence.report.page import Page
-from social_licence.report.sentences import confirmation, group_list, held_phrase, in_sentence, p_text
+from social_licence.report.sentences import confirmation, group_list, held_phrase, how_many, in_sentence, p_text
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -84,8 +84,9 @@ def publish_blocks(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFra
         page.published("black_abuse", float(figures.loc["T2_21", "published"]), "paper, Table 2"),
         page.text("black_abuse_verdict", word(figures.loc["T2_21", "verdict"]), basis),
         page.published("black_reasons_low", float(black_reasons["published"].min()), "paper, Table 2"),
-        page.derived("large_at_or_above", int((large >= whole.set_index("item")["published"]).sum()),
-                     "paper, Table 3: households of 5+ against all parents", "count"),
+        page.text("large_at_or_above", how_many(int((large >= whole.set_index("item")["published"]).sum()),
+                                                len(large), "services"),
+                  "paper, Table 3: households of 5+ against all parents"),
     ])
 
 
