@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import nbformat
@@ -191,13 +190,12 @@ def _run(docname: str, folder) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def reruns(tmp_path_factory):
-    """The chapters of :data:`CHANGED` re-run under their changed assumption, side by side, from
-    ``chapters/`` as the book runs them. The folder is entered once here: papermill's own ``cwd``
-    changes the process's folder and restores it per call, which two threads would interleave."""
+    """The chapters of :data:`CHANGED` re-run under their changed assumption, one after the other
+    (kernels started from two threads of one process can be handed the same port), from
+    ``chapters/`` as the book runs them."""
     folder = tmp_path_factory.mktemp("reruns")
-    with contextlib.chdir(PROJECT_ROOT / "chapters"), ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {docname: pool.submit(_run, docname, folder) for docname in CHANGED}
-        return {docname: future.result() for docname, future in futures.items()}
+    with contextlib.chdir(PROJECT_ROOT / "chapters"):
+        return {docname: _run(docname, folder) for docname in CHANGED}
 
 
 def changed(**values) -> Assumptions:
