@@ -113,6 +113,12 @@ def verdict_phrase(verdict: str, depends_on_deff: bool = False, depends_on_round
     return f"{phrase}, but a fragile one (it changes {series(reasons, 'or')})"
 
 
+def figure_verdict(figure) -> str:
+    """A derived verdict of one figure (a row of :func:`social_licence.analysis.derived.verdicts`)
+    as a sentence states it, saying whether it is fragile (:func:`verdict_phrase`)."""
+    return verdict_phrase(figure["verdict"], bool(figure["depends_on_deff"]), bool(figure["depends_on_rounding"]))
+
+
 def confirmation(rows: pd.DataFrame, deffs, primary: str, noun: str) -> str:
     """What of ``rows`` (contrasts or pattern tests, each a ``noun``) holds under each adjustment
     at each end of the design-effect range, every check named in one order (the ``primary``

@@ -6,8 +6,7 @@ import pandas as pd
 
 from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
 from social_licence.report.page import Page
-from social_licence.report.sentences import confirmation, group_list, held_phrase
-from social_licence.report.vocabulary import word
+from social_licence.report.sentences import confirmation, figure_verdict, group_list, held_phrase
 
 #: the prefix of the chapter's glue keys
 PREFIX = "co"
@@ -18,7 +17,9 @@ MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 
 
 def publish_findings(page: Page, verdicts: pd.DataFrame) -> None:
-    """The headline findings, from the derived ``verdicts`` of every attitude figure."""
+    """The headline findings, from the derived ``verdicts`` of every attitude figure, with
+    ``reaches_threshold``: whether the printed figure itself reaches its threshold (the paper's
+    reading, :func:`social_licence.survey.consensus.published_reaches_threshold`)."""
     deff = deffs_of(verdicts)[-1]
     basis = f"printed shares of {SAMPLE_SIZE}, design effect {deff:g}"
     block = {name: verdicts[verdicts["measure"] == name] for name in (REASONS, TRUST, CONSENT, COMMERCIAL)}
@@ -34,6 +35,8 @@ def publish_findings(page: Page, verdicts: pd.DataFrame) -> None:
         page.published("trust_high", float(whole[TRUST]["published"].max()), "paper, Table 3"),
         page.derived("trust_consensus", int((block[TRUST]["verdict"] == "consensus").sum()), basis, "count"),
         page.derived("trust_open", int((block[TRUST]["verdict"] == "open").sum()), basis, "count"),
+        page.published("trust_paper", int(block[TRUST]["reaches_threshold"].sum()),
+                       "paper, Table 3: printed figures at or above their threshold", "count"),
         page.published("trust_n", len(block[TRUST]), "paper, Table 3", "count"),
         page.published("permission", float(whole[CONSENT].set_index("figure_id").loc["P03", "published"]), "paper, text"),
         page.published("publicise", float(whole[CONSENT].set_index("figure_id").loc["P02", "published"]), "paper, text"),
@@ -42,7 +45,7 @@ def publish_findings(page: Page, verdicts: pd.DataFrame) -> None:
         page.published("c01", float(c01["published"]), "paper, text"),
         page.derived("c01_acceptable", 100 - float(c01["published"]),
                      "paper, text: at most 100 minus the share finding it unacceptable"),
-        page.text("c01_verdict", word(c01["verdict"]), basis),
+        page.text("c01_verdict", figure_verdict(c01), basis),
         page.derived("rounding", int(verdicts[verdicts["measure"].isin(page.codebook.judged_blocks)]
                                      ["depends_on_rounding"].sum()), "the rounding check", "count"),
     ])

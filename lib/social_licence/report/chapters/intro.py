@@ -9,8 +9,7 @@ from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
 from social_licence.report.citation import citation_text, load_citation
 from social_licence.report.display import glue
 from social_licence.report.page import Page
-from social_licence.report.sentences import group_list, held_phrase, verdict_phrase
-from social_licence.report.vocabulary import word
+from social_licence.report.sentences import figure_verdict, group_list, held_phrase
 
 #: the prefix of the page's glue keys
 PREFIX = "in"
@@ -22,11 +21,6 @@ MARGINALISED = ["black", "lone_parent", "age_18_29", "household_5_plus"]
 def interval_text(row: pd.Series, deff: float) -> str:
     """'78% to 86%': a figure's derived interval at the upper design effect."""
     return f"{100 * row[f'ci_low@{deff:g}']:.0f}% to {100 * row[f'ci_high@{deff:g}']:.0f}%"
-
-
-def fragile_verdict(figure: pd.Series) -> str:
-    """A figure's verdict as a sentence states it, saying whether it is fragile."""
-    return verdict_phrase(figure["verdict"], bool(figure["depends_on_deff"]), bool(figure["depends_on_rounding"]))
 
 
 def publish_summary(page: Page, verdicts: pd.DataFrame) -> None:
@@ -51,14 +45,14 @@ def publish_summary(page: Page, verdicts: pd.DataFrame) -> None:
         page.published("publicise", float(figures.loc["P02", "published"]), "paper, text"),
         page.published("permission", float(figures.loc["P03", "published"]), "paper, text"),
         page.text("permission_interval", interval_text(figures.loc["P03"], deff), basis),
-        page.text("permission_verdict", fragile_verdict(figures.loc["P03"]), basis),
+        page.text("permission_verdict", figure_verdict(figures.loc["P03"]), basis),
         page.published("aware", float(figures.loc["A02", "published"]), "paper, text"),
         page.published("companies", float(figures.loc["C01", "published"]), "paper, text"),
-        page.text("companies_verdict", fragile_verdict(figures.loc["C01"]), basis),
+        page.text("companies_verdict", figure_verdict(figures.loc["C01"]), basis),
         page.published("permission_black", float(figures.loc["P04", "published"]), "paper and blog"),
         page.published("permission_lone", float(figures.loc["P05", "published"]), "paper and blog"),
-        page.text("permission_black_verdict", fragile_verdict(figures.loc["P04"]), basis),
-        page.text("permission_lone_verdict", fragile_verdict(figures.loc["P05"]), basis),
+        page.text("permission_black_verdict", figure_verdict(figures.loc["P04"]), basis),
+        page.text("permission_lone_verdict", figure_verdict(figures.loc["P05"]), basis),
     ])
 
 

@@ -10,7 +10,15 @@ from social_licence.analysis.derived import deffs_of
 from social_licence.report.blocks import PUBLISHED_ORIGIN, derived_figure, derived_table, file_table
 from social_licence.report.display import p_value
 from social_licence.report.page import Page
-from social_licence.report.sentences import confirmation, group_list, held_phrase, how_many, in_sentence, p_text
+from social_licence.report.sentences import (
+    confirmation,
+    figure_verdict,
+    group_list,
+    held_phrase,
+    how_many,
+    in_sentence,
+    p_text,
+)
 from social_licence.report.vocabulary import word
 
 #: the prefix of the chapter's glue keys
@@ -77,7 +85,7 @@ def publish_blocks(page: Page, verdicts: pd.DataFrame, file_verdicts: pd.DataFra
         page.published("c01", float(figures.loc["C01", "published"]), "paper, text"),
         page.derived("c01_acceptable", 100 - float(figures.loc["C01", "published"]),
                      "paper, text: at most 100 minus the share finding it unacceptable"),
-        page.text("c01_verdict", word(figures.loc["C01", "verdict"]), basis),
+        page.text("c01_verdict", figure_verdict(figures.loc["C01"]), basis),
         page.published("commercial_low", float(commercial["published"].min()), "paper, text"),
         page.published("commercial_high", float(commercial["published"].max()), "paper, text"),
         page.derived("commercial_open", int((commercial["verdict"] == "open").sum()), basis, "count"),

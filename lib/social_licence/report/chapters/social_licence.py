@@ -49,7 +49,9 @@ def publish_composition(page: Page, composition: pd.DataFrame, sizes: pd.DataFra
     young = composition[composition["group"] == "age_18_29"].iloc[0]
     page.glue_facts([
         page.published("n", SAMPLE_SIZE, SURVEY, "count"),
+        page.published("mothers", float(published.loc["S01", "share"]), SURVEY),
         page.published("young", float(young["share"]), SURVEY),
+        page.published("minority", float(published.loc["S14", "share"]), SURVEY),
         page.derived("young_n", int(young["parents"]), "12% of 843", "count"),
         page.published("black", float(published.loc["S15", "share"]), SURVEY),
     ])
@@ -77,7 +79,8 @@ def publish_black_group(page: Page, sizes: dict, verdicts: dict) -> None:
 
 def publish_baseline(page: Page, verdicts: pd.DataFrame, tolerance: pd.DataFrame) -> None:
     """The consensus baseline and what it makes of the figures: ``verdicts`` of every attitude
-    figure, ``tolerance`` the share of don't knows each printed consensus could absorb
+    figure, with ``reaches_threshold`` (the printed figure itself at or above its threshold, the
+    paper's reading: :func:`social_licence.survey.consensus.published_reaches_threshold`), ``tolerance`` the share of don't knows each printed consensus could absorb
     (:func:`social_licence.analysis.derived.dont_know_tolerance`)."""
     judged = verdicts[verdicts["measure"].isin(page.codebook.judged_blocks)]
     whole = judged[judged["group"] == "all"]
@@ -87,7 +90,7 @@ def publish_baseline(page: Page, verdicts: pd.DataFrame, tolerance: pd.DataFrame
     tolerance = tolerance.set_index("figure_id").loc[judged["figure_id"]]
     at_line = judged[judged["published"] == 100 * judged["threshold"]]
     above = tolerance[tolerance["tolerance"] > 0]["tolerance"]
-    trust_reaching = trust[trust["published"] >= 100 * trust["threshold"]]
+    trust_reaching = trust[trust["reaches_threshold"]]
     page.glue_facts([
         page.threshold("threshold2", 100 * float(thresholds[2])),
         page.threshold("threshold3", 100 * float(thresholds[3])),
