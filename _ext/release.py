@@ -68,10 +68,6 @@ class NotARelease(Exception):
     """The build is not one from a respondent file, or no longer matches it."""
 
 
-def _plain(value) -> dict:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
-
-
 def file_records(manifest: dict) -> list[dict]:
     """The records of numbers computed from the respondent file: its values and table cells that
     hold a number or carry the rules' decision (a label in a table from the file, such as the
@@ -94,7 +90,7 @@ def recomputed_checks(manifest: dict) -> tuple[pd.DataFrame, DisclosureRules]:
     if manifest["parameters"] is None:
         raise NotARelease("the build's pages were computed under different parameters "
                           f"({', '.join(manifest['parameters_differ'])}); rebuild before releasing")
-    evidence = load_evidence(Assumptions(**_plain(manifest["parameters"])))
+    evidence = load_evidence(Assumptions.from_dict(manifest["parameters"]))
     built = {page["sha256"] for page in pages.values()}
     if built != {evidence.sha256}:
         raise NotARelease(f"the file {evidence.source.shown_path} (SHA-256 {evidence.sha256[:12]}...) is not the "

@@ -178,6 +178,8 @@ def test_as_dict_writes_every_assumption_as_a_parameters_file_does(tmp_path):
     path = tmp_path / "edition.yml"
     path.write_text(yaml.safe_dump(written), encoding="utf-8")
     assert Assumptions(**load_parameters(path)) == changed, "a written edition reads back as itself"
+    assert Assumptions.from_dict(written) == changed, "as_dict and from_dict are inverses"
+    assert Assumptions.from_dict(Assumptions().as_dict()) == Assumptions()
 
 
 # --- parameters files -----------------------------------------------------------------------------

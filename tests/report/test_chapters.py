@@ -199,7 +199,7 @@ def reruns(tmp_path_factory):
 
 
 def changed(**values) -> Assumptions:
-    return Assumptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    return Assumptions.from_dict(values)
 
 
 def test_rerun_records_the_parameters_in_force(reruns):

@@ -166,6 +166,12 @@ class Assumptions:
         """Every assumption by name, as a parameters file writes it."""
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "Assumptions":
+        """The assumptions a mapping sets (a parameters file, a page's record of ``as_dict``), its
+        lists read back as the tuples they stand for."""
+        return cls(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
+
 
 #: the parameter names a chapter's parameters cell and a parameters file may set
 PARAMETERS = tuple(f.name for f in fields(Assumptions))
