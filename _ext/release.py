@@ -309,10 +309,11 @@ def scan_pdf(output: Path, manifest: dict, rules: DisclosureRules) -> list[str]:
     return []
 
 
-def scan(output: Path) -> list[str]:
-    """Every problem of a release folder (re-reading its ``values.json`` and the file)."""
+def scan(output: Path, found: tuple[pd.DataFrame, DisclosureRules] | None = None) -> list[str]:
+    """Every problem of a release folder, read from its own ``values.json``; ``found``: the cells'
+    checks and the rules when the caller has just taken them from the file (else taken here)."""
     manifest = json.loads((output / "book" / "values.json").read_text(encoding="utf-8"))
-    checks, rules = recomputed_checks(manifest)
+    checks, rules = found or recomputed_checks(manifest)
     return (scan_records(manifest, checks, rules) + scan_pages(output, manifest, rules)
             + scan_files(output, rules, public_counts(checks)) + scan_pdf(output, manifest, rules))
 
@@ -328,10 +329,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.build is None:
                 parser.error("give the build folder and the release folder")
             manifest = json.loads((args.build / "html" / "values.json").read_text(encoding="utf-8"))
-            checks, rules = recomputed_checks(manifest)
+            found = recomputed_checks(manifest)
             files = gather(args.build, args.output)
-            write_report(checker_table(manifest, checks), args.output, files, rules)
-        problems = scan(args.output)
+            write_report(checker_table(manifest, found[0]), args.output, files, found[1])
+        problems = scan(args.output, None if args.scan else found)
     except NotARelease as error:
         print(f"make release: {error}", file=sys.stderr)
         return 2

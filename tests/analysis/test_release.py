@@ -163,7 +163,9 @@ def test_released_fidelity_empties_withheld_figures_and_rounds_bases(evidence):
 
 def test_the_summary_counts_each_kind_by_result(evidence):
     checks = release.cell_checks(evidence)
-    summary = release.withheld_summary(checks).set_index("kind")
-    assert summary.loc["all"].sum() == len(checks)
-    assert summary.loc["estimate", "suppressed"] == int(((checks["kind"] == "estimate") &
-                                                         (checks["result"] == "suppressed")).sum()) == 5
+    summary = release.withheld_summary(checks).set_index("cells")
+    assert list(summary.index) == ["figure", "size", "number"], "no recoding rows on the synthetic file"
+    assert summary.to_numpy().sum() == len(checks)
+    assert summary.loc["figure", "suppressed"] == int(((checks["kind"] == "estimate") &
+                                                       (checks["result"] == "suppressed")).sum()) == 5
+    assert summary.loc["size"].tolist() == [1, 18, 0], "the public 843 rows; 18 groups rounded"

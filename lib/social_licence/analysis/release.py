@@ -65,6 +65,8 @@ RULES_PATH = DATA_DIR / "disclosure_rules.yml"
 RULES_VARIABLE = "SOCIAL_LICENCE_RULES"
 #: the sample size the paper reports: a file of exactly this many rows releases nothing by its size
 PUBLISHED_ROWS = 843
+#: the kinds of cell, by the prefix of their id, in the order the book reports them
+CELLS = ("figure", "size", "number", "recoding")
 #: the columns of :func:`cell_checks`, indexed by cell id
 COLUMNS = ["kind", "n", "n_counted", "n_eff", "rule", "result", "released"]
 #: numbers of the appendix computed over every figure of the file: statistics of all its rows
@@ -339,8 +341,9 @@ def released_fidelity(fidelity: pd.DataFrame, evidence, checks: pd.DataFrame | N
 
 
 def withheld_summary(checks: pd.DataFrame) -> pd.DataFrame:
-    """How many cells of each kind the rules pass, round and suppress (one row per kind, with a
-    total row): what a build from a file like this one would withhold."""
-    table = pd.crosstab(checks["kind"], checks["result"]).reindex(columns=[PASS, ROUNDED, SUPPRESSED], fill_value=0)
-    table.loc["all"] = table.sum()
-    return table.rename_axis(index="kind", columns=None).reset_index()
+    """How many cells of each kind (:data:`CELLS`, by the prefix of their id; the kinds present)
+    the rules pass, round and suppress: columns ``cells``, ``pass``, ``rounded``, ``suppressed``.
+    On a synthetic build, what a build from a file like it would withhold."""
+    kinds = pd.Series([cell.partition("/")[0] for cell in checks.index], index=checks.index, name="cells")
+    table = pd.crosstab(kinds, checks["result"]).reindex(columns=[PASS, ROUNDED, SUPPRESSED], fill_value=0)
+    return table.reindex([kind for kind in CELLS if kind in table.index]).rename_axis(columns=None).reset_index()

@@ -157,20 +157,15 @@ def _cell_name(cell: str, page: Page) -> str:
     return f"Recoding audit: {rest.replace('/', ' = ', 1)}"
 
 
-def publish_release(page: Page, checks: pd.DataFrame) -> None:
+def publish_release(page: Page, checks: pd.DataFrame, summary: pd.DataFrame) -> None:
     """What the disclosure rules release of the numbers this build computes from its respondent
-    file (``checks``: :func:`social_licence.analysis.release.cell_checks`): how many cells of each
-    kind pass, are rounded or are withheld, and which are withheld and why. On a synthetic build
-    this is what they would withhold from a file like it (supplementary tables)."""
+    file (``checks``: :func:`social_licence.analysis.release.cell_checks`; ``summary``, how many
+    cells of each kind pass, are rounded or are withheld: :func:`~social_licence.analysis.release.withheld_summary`),
+    and which are withheld and why. On a synthetic build this is what they would withhold from a
+    file like it (supplementary tables)."""
     rules, applied = page.evidence.rules, page.archived
-    kinds = pd.Series([cell.partition("/")[0] for cell in checks.index], index=checks.index)
-    rows = []
-    for kind, label in CELL_KINDS.items():
-        found = checks[kinds == kind]
-        if len(found):
-            rows.append({"kind": kind, "cells": label, **{r: int((found["result"] == r).sum())
-                                                        for r in (PASS, ROUNDED, SUPPRESSED)}})
-    summary = pd.DataFrame(rows)
+    summary = summary.rename(columns={"cells": "kind"})
+    summary.insert(1, "cells", summary["kind"].map(CELL_KINDS))
     verb = "withheld" if applied else "would be withheld"
     shown = pd.DataFrame({"Cells": summary["cells"], "Released as computed": summary[PASS].astype(str),
                           "Rounded": summary[ROUNDED].astype(str), verb.capitalize(): summary[SUPPRESSED].astype(str)})
