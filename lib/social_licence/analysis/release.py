@@ -112,7 +112,14 @@ class Release:
 
     def as_record(self) -> dict:
         """The fields a page's record of numbers carries for the output checker."""
-        return {"cell": self.cell, "rule": self.rule, "result": self.result, "applied": self.applied}
+        return decisions([self.cell], [self.rule], [self.result], self.applied)[0]
+
+
+def decisions(cells, rules, results, applied: bool) -> list[dict]:
+    """What the rules decided for each of several cells, as a page's records carry it: ``cell``,
+    ``rule``, ``result`` and ``applied`` (the build withholds and rounds by it)."""
+    return [{"cell": cell, "rule": rule, "result": result, "applied": bool(applied)}
+            for cell, rule, result in zip(cells, rules, results)]
 
 
 def _estimates(counts: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:

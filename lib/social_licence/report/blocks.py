@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 from social_licence.analysis.derived import deffs_of
+from social_licence.analysis.release import decisions
 from social_licence.report.display import WITHHELD, data_origin, disclosure_note, released_count
 from social_licence.report.page import Page
 from social_licence.report.plotting import glue_figure, interval_plot
@@ -109,12 +110,11 @@ def file_table(page: Page, estimates: pd.DataFrame, sizes: pd.DataFrame, *, name
                                 bases=bases, replaced=replaced, **layout,
                                 base_values={g: None if pd.isna(sizes.loc[g, "count"]) else float(sizes.loc[g, "count"])
                                              for g in groups})
-    decided = [{"cell": c, "rule": r, "result": x, "applied": applied}
-               for c, r, x in zip(chosen["cell"], chosen["rule"], chosen["result"])]
+    decided = decisions(chosen["cell"], chosen["rule"], chosen["result"], applied)
+    group_sizes = sizes.loc[groups]
     disclosure = paper_cells(chosen.assign(decided=decided), items, groups, column="decided",
-                             bases={g: {"cell": sizes.loc[g, "cell"], "rule": sizes.loc[g, "rule"],
-                                        "result": sizes.loc[g, "result"], "applied": applied} for g in groups},
-                             **layout)
+                             bases=dict(zip(groups, decisions(group_sizes["cell"], group_sizes["rule"],
+                                                              group_sizes["result"], applied))), **layout)
     level = 100 * page.assumptions.level
     caption = f"{title}, from the respondent file: weighted % and {level:g}% design-based interval"
     if evidence_marks:

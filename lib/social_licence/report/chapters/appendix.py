@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from social_licence.analysis.files import NUMBERS
-from social_licence.analysis.release import check_of
+from social_licence.analysis.release import check_of, decisions
 from social_licence.report import provenance
 from social_licence.report.display import (
     WITHHELD,
@@ -101,8 +101,7 @@ def publish_build(page: Page, checks: pd.DataFrame) -> None:
         found = checks.loc[[f"recoding/{v}/{x}" for v, x in zip(audit["variable"], audit["file_value"])]]
         shown = provenance.recoding_for_readers(audit).assign(
             Rows=[released_count(c, r, True, rules) for c, r in zip(found["released"], found["result"])])
-        decided = [{"cell": c, "rule": r, "result": x, "applied": True}
-                   for c, r, x in zip(found.index, found["rule"], found["result"])]
+        decided = decisions(found.index, found["rule"], found["result"], page.archived)
         disclosure = pd.DataFrame({column: None for column in shown.columns}, index=shown.index).assign(Rows=decided)
         page.table("tbl-ap-recoding", shown, audit.assign(rows=found["released"].to_numpy(),
                                                           disclosure=found["result"].to_numpy()),

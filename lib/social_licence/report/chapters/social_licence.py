@@ -6,6 +6,7 @@ import pandas as pd
 
 from social_licence.analysis.assumptions import BLACK_READINGS
 from social_licence.analysis.derived import SAMPLE_SIZE, deffs_of
+from social_licence.analysis.release import decisions
 from social_licence.report.blocks import PUBLISHED_ORIGIN
 from social_licence.report.display import data_origin, disclosure_note, released_count
 from social_licence.report.page import Page
@@ -37,8 +38,7 @@ def publish_composition(page: Page, composition: pd.DataFrame, sizes: pd.DataFra
     column = "Respondents in this file"
     file = pd.DataFrame({"Parents": names, column: [released_count(c, r, applied, rules)
                                                    for c, r in zip(released["count"], released["result"])]})
-    decided = [{"cell": c, "rule": r, "result": x, "applied": applied}
-               for c, r, x in zip(released["cell"], released["rule"], released["result"])]
+    decided = decisions(released["cell"], released["rule"], released["result"], applied)
     caption = "Who took part, counted in the respondent file" + (f". {disclosure_note(rules)}" if applied else "")
     page.table("tbl-sl-composition-file", file,
                composition.assign(file_count=released["count"].to_numpy(), disclosure=released["result"].to_numpy()),
